@@ -1,0 +1,5 @@
+"""Allow ``python -m cwmb``."""
+
+from cwmb.cli.main import main
+
+main()

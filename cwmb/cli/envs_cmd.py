@@ -1,0 +1,50 @@
+"""``cwmb envs`` and ``cwmb describe``: what the benchmark contains."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import typer
+
+
+def envs(as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")) -> None:
+    """List the 18 CWMB environments: gymnasium id, actions, planner, episode cap, spaces."""
+    from cwmb.benchmark import ENVS
+
+    if as_json:
+        rows = [asdict(spec) | {"planner": spec.planner} for spec in ENVS]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="CWMB: 18 environments", show_lines=False)
+    for column in ("name", "runs as", "actions", "planner", "cap", "observation", "action"):
+        table.add_column(column, no_wrap=True)
+    for spec in ENVS:
+        runs_as = spec.gym_id if spec.gym_id == spec.name else f"[yellow]{spec.gym_id}[/yellow] *"
+        table.add_row(spec.name, runs_as, spec.action_kind, spec.planner.upper(), str(spec.episode_cap),
+                      spec.observation_space, spec.action_space)
+    console = Console(width=None if Console().is_terminal else 120)
+    console.print(table)
+    for spec in ENVS:
+        if spec.gym_id != spec.name:
+            console.print(f"* {spec.name}: {spec.id_note}", soft_wrap=True)
+
+
+def describe(
+    env: str = typer.Argument(..., help="CWMB name, e.g. CartPole-v1."),
+    contract: bool = typer.Option(True, "--contract/--no-contract", help="Append the Environment contract."),
+) -> None:
+    """Print the text description an LLM is given for ENV (cleaned gymnasium docs + contract)."""
+    from cwmb.benchmark import get_env
+    from cwmb.benchmark.descriptions import describe_env
+
+    typer.echo(describe_env(get_env(env), with_contract=contract))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``envs`` and ``describe`` to the CLI."""
+    app.command("envs")(envs)
+    app.command("describe")(describe)

@@ -68,7 +68,7 @@ def _mujoco(name: str, obs: int, act: int, bound: str = "1", limit: int = 1000, 
 
 ENVS: tuple[EnvSpec, ...] = (
     EnvSpec("Blackjack-v1", "Blackjack-v1", "toy_text", "discrete",
-            "Tuple(Discrete(32), Discrete(11), Discrete(2))", "Discrete(2)", None, 100, _NO_LIMIT),
+            "Tuple(Discrete 32, 11, 2)", "Discrete(2)", None, 100, _NO_LIMIT),
     EnvSpec("CliffWalking-v0", "CliffWalking-v1", "toy_text", "discrete",
             "Discrete(48)", "Discrete(4)", None, 100, f"{_CLIFF_NOTE}; {_NO_LIMIT}"),
     EnvSpec("Taxi-v3", "Taxi-v4", "toy_text", "discrete", "Discrete(500)", "Discrete(6)", 200, 200, _TAXI_NOTE),

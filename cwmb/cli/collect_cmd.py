@@ -1,9 +1,73 @@
-"""``cwmb collect``: build the trajectory dataset (placeholder until the collector lands)."""
+"""``cwmb collect`` (build the trajectory dataset) and ``cwmb dataset`` (summarize one)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 
+def collect(
+    env: list[str] = typer.Option(None, "--env", "-e", help="CWMB env name (repeatable); 'all' or none = all 18."),
+    seed: int = typer.Option(0, "--seed", help="Base seed; each env derives its own from it and its name."),
+    out: Path = typer.Option(Path("trajectories"), "--out", "-o", help="Dataset root directory."),
+    episodes: int = typer.Option(10, "--episodes", min=1, help="Trajectories per env (half random)."),
+    max_steps: int = typer.Option(100, "--max-steps", min=1, help="Step cap per trajectory."),
+    workers: int = typer.Option(1, "--workers", "-j", min=1, help="Envs collected in parallel processes."),
+    force: bool = typer.Option(False, "--force", help="Replace existing datasets."),
+) -> None:
+    """Collect trajectories on the true environments and write one dataset per env."""
+    from cwmb.benchmark import resolve_envs
+    from cwmb.trajectories.collection import CollectionRequest
+    from cwmb.trajectories.runner import check_overwrite
+
+    requests = [CollectionRequest(spec, seed, episodes, max_steps) for spec in resolve_envs(env)]
+    check_overwrite(out, requests, force)
+    manifests = _run_with_progress(requests, out, workers, episodes)
+    total = sum(m["counts"]["transitions"] for m in manifests)
+    typer.echo(f"wrote {len(manifests)} dataset(s), {total} transitions, to {out}/")
+
+
+def _run_with_progress(requests, out: Path, workers: int, episodes: int) -> list[dict]:
+    """A live bar on a terminal; one plain line per finished env otherwise (logs, CI)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from cwmb.trajectories.runner import run_collection
+
+    if not Console(stderr=True).is_terminal:
+        def log_line(env_name: str, index: int) -> None:
+            if index + 1 == episodes:
+                typer.echo(f"collected {env_name} ({episodes} trajectories)", err=True)
+
+        return run_collection(requests, out, workers, log_line)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True)) as progress:
+        task = progress.add_task(f"collecting {len(requests)} env(s)", total=len(requests) * episodes)
+
+        def advance(env_name: str, index: int) -> None:
+            progress.update(task, advance=1, description=f"{env_name} trajectory {index + 1}/{episodes}")
+
+        manifests = run_collection(requests, out, workers, advance)
+        progress.update(task, description=f"collected {len(requests)} env(s)")
+    return manifests
+
+
+def dataset(
+    root: Path = typer.Argument(Path("trajectories"), help="Dataset root directory."),
+    env: list[str] = typer.Option(None, "--env", "-e", help="Only these envs."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table (for docs)."),
+) -> None:
+    """Summarize a dataset: transitions, trajectories, return range and policies per env."""
+    from cwmb.benchmark import resolve_envs
+    from cwmb.trajectories.summary import render_summary, summarize
+
+    specs = resolve_envs(env) if env else None
+    rows = summarize(root, specs)
+    typer.echo(render_summary(rows, markdown=markdown), nl=markdown)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``collect`` to the CLI."""
+    """Add ``collect`` and ``dataset`` to the CLI."""
+    app.command("collect")(collect)
+    app.command("dataset")(dataset)

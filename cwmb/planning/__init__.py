@@ -1,0 +1,1 @@
+"""Planners that act through a world model: CEM for continuous actions (MCTS comes later)."""

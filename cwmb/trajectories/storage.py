@@ -1,0 +1,152 @@
+"""Lossless, deterministic on-disk form of a dataset: ``<root>/<ENV>/transitions.parquet``
+plus ``manifest.json``.
+
+The Parquet file has one row per transition; state, action and next state are
+fixed-size lists in gymnasium's own dtype, so reading gives back the very bits that
+were written. The manifest records how the data was made and the file's sha256, which
+is checked on every load: a corrupted, edited or foreign file is reported with its path
+and what is wrong, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cwmb.errors import CwmbError
+from cwmb.trajectories.dataset import SCHEMA_VERSION, Dataset
+
+DATA_FILE = "transitions.parquet"
+MANIFEST_FILE = "manifest.json"
+_COLUMNS = ("trajectory", "step", "state", "action", "reward", "next_state", "terminated", "truncated")
+
+
+def dataset_dir(root: Path | str, env: str) -> Path:
+    """Where the dataset of ``env`` lives below ``root``."""
+    return Path(root) / env
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fixed_list(values: np.ndarray) -> Any:
+    import pyarrow as pa
+
+    flat = pa.array(np.ascontiguousarray(values).reshape(-1))
+    return pa.FixedSizeListArray.from_arrays(flat, values.shape[1])
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def write_dataset(root: Path | str, data: Dataset, manifest: dict[str, Any]) -> Path:
+    """Write ``data`` and its manifest under ``root/<env>/``; return the directory.
+
+    Both files are written to temporary names and renamed, so an interrupted write
+    never leaves a half-written dataset behind.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "trajectory": pa.array(data.trajectory.astype(np.int32)),
+            "step": pa.array(data.step.astype(np.int32)),
+            "state": _fixed_list(data.states),
+            "action": _fixed_list(data.actions),
+            "reward": pa.array(data.rewards),
+            "next_state": _fixed_list(data.next_states),
+            "terminated": pa.array(data.terminated.astype(bool)),
+            "truncated": pa.array(data.truncated.astype(bool)),
+        }
+    )
+    out_dir = dataset_dir(root, data.env)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", compression_level=9, write_statistics=False)
+    payload = sink.getvalue().to_pybytes()
+    _atomic_write(out_dir / DATA_FILE, payload)
+    full_manifest = dict(manifest) | {
+        "schema_version": SCHEMA_VERSION,
+        "sha256": hashlib.sha256(payload).hexdigest(),
+    }
+    text = json.dumps(full_manifest, indent=2, sort_keys=True) + "\n"
+    _atomic_write(out_dir / MANIFEST_FILE, text.encode())
+    return out_dir
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """Read and check a dataset's manifest; raise a CwmbError naming the file if it is unusable."""
+    path = directory / MANIFEST_FILE
+    if not path.exists():
+        raise CwmbError(f"no dataset at {directory} ({MANIFEST_FILE} is missing)",
+                        f"run `cwmb collect --env {directory.name} --out {directory.parent}`")
+    try:
+        manifest = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+        raise CwmbError(f"{path} is not valid JSON: {problem}",
+                        "restore it from git or re-collect with `cwmb collect --force`") from None
+    if not isinstance(manifest, dict) or "schema_version" not in manifest:
+        raise CwmbError(f"{path} is not a cwmb dataset manifest (no schema_version)",
+                        "point --trajectories at a directory made by `cwmb collect`")
+    if manifest["schema_version"] != SCHEMA_VERSION:
+        raise CwmbError(
+            f"{path} has dataset schema version {manifest['schema_version']}, this cwmb reads {SCHEMA_VERSION}",
+            "re-collect the dataset with this version (`cwmb collect --force`) or use a matching cwmb",
+        )
+    return manifest
+
+
+def _column_matrix(table: Any, name: str) -> np.ndarray:
+    column = table.column(name).combine_chunks()
+    width = column.type.list_size
+    return column.flatten().to_numpy(zero_copy_only=False).reshape(-1, width)
+
+
+def load_dataset(root: Path | str, env: str) -> Dataset:
+    """Load and verify the dataset of CWMB env ``env`` stored under ``root``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    directory = dataset_dir(root, env)
+    manifest = read_manifest(directory)
+    data_path = directory / DATA_FILE
+    if not data_path.exists():
+        raise CwmbError(f"{data_path} is missing", f"re-collect with `cwmb collect --env {env} --force`")
+    if sha256_of(data_path) != manifest.get("sha256"):
+        raise CwmbError(f"{data_path} does not match the sha256 in its manifest (corrupted or edited)",
+                        f"restore it from git or re-collect with `cwmb collect --env {env} --force`")
+    try:
+        table = pq.read_table(data_path)
+    except (pa.ArrowException, OSError) as problem:
+        raise CwmbError(f"{data_path} is not a readable Parquet file: {problem}",
+                        f"re-collect with `cwmb collect --env {env} --force`") from None
+    missing = [c for c in _COLUMNS if c not in table.column_names]
+    if missing:
+        raise CwmbError(f"{data_path} lacks columns {missing}: not a cwmb dataset",
+                        f"re-collect with `cwmb collect --env {env} --force`")
+    return Dataset(
+        env=env,
+        obs_kind=manifest["obs_kind"],
+        action_kind=manifest["action_kind"],
+        trajectory=table.column("trajectory").to_numpy(),
+        step=table.column("step").to_numpy(),
+        states=_column_matrix(table, "state"),
+        actions=_column_matrix(table, "action"),
+        rewards=table.column("reward").to_numpy(),
+        next_states=_column_matrix(table, "next_state"),
+        terminated=table.column("terminated").to_numpy(zero_copy_only=False),
+        truncated=table.column("truncated").to_numpy(zero_copy_only=False),
+        manifest=manifest,
+        path=directory,
+    )

@@ -8,7 +8,9 @@ import typer
 
 
 def collect(
-    env: list[str] = typer.Option(None, "--env", "-e", help="CWMB env name (repeatable); 'all' or none = all 18."),
+    env: list[str] = typer.Option(
+        None, "--env", "-e", help="CWMB env name (repeatable); 'all' or none = all 18."
+    ),
     seed: int = typer.Option(0, "--seed", help="Base seed; each env derives its own from it and its name."),
     out: Path = typer.Option(Path("trajectories"), "--out", "-o", help="Dataset root directory."),
     episodes: int = typer.Option(10, "--episodes", min=1, help="Trajectories per env (half random)."),
@@ -36,6 +38,7 @@ def _run_with_progress(requests, out: Path, workers: int, episodes: int) -> list
     from cwmb.trajectories.runner import run_collection
 
     if not Console(stderr=True).is_terminal:
+
         def log_line(env_name: str, index: int) -> None:
             if index + 1 == episodes:
                 typer.echo(f"collected {env_name} ({episodes} trajectories)", err=True)

@@ -24,8 +24,15 @@ def envs(as_json: bool = typer.Option(False, "--json", help="Print machine-reada
         table.add_column(column, no_wrap=True)
     for spec in ENVS:
         runs_as = spec.gym_id if spec.gym_id == spec.name else f"[yellow]{spec.gym_id}[/yellow] *"
-        table.add_row(spec.name, runs_as, spec.action_kind, spec.planner.upper(), str(spec.episode_cap),
-                      spec.observation_space, spec.action_space)
+        table.add_row(
+            spec.name,
+            runs_as,
+            spec.action_kind,
+            spec.planner.upper(),
+            str(spec.episode_cap),
+            spec.observation_space,
+            spec.action_space,
+        )
     console = Console(width=None if Console().is_terminal else 120)
     console.print(table)
     for spec in ENVS:

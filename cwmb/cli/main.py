@@ -46,7 +46,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
 ) -> None:
     """Code World Models Benchmark: collect, synthesize, evaluate, report."""
     _DEBUG["on"] = debug or bool(os.environ.get("CWMB_DEBUG"))
@@ -79,4 +81,6 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as problem:  # the last line of defence: never a bare traceback
         if _DEBUG["on"]:
             raise
-        _fail(f"internal error: {type(problem).__name__}: {problem}", "re-run with --debug for the traceback", 1)
+        _fail(
+            f"internal error: {type(problem).__name__}: {problem}", "re-run with --debug for the traceback", 1
+        )

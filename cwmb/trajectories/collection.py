@@ -64,10 +64,16 @@ def trajectory_rng(seed: int, env_name: str, index: int) -> np.random.Generator:
 def _better_episode(request: CollectionRequest, env: Any, rng: np.random.Generator, rank: int):
     spec = request.spec
     if spec.is_discrete:
-        episode, info = filtered_episode(spec.name, env, rng, request.step_limit, THRESHOLDS[spec.name],
-                                         HEURISTIC_EPSILON, MAX_ATTEMPTS)
+        episode, info = filtered_episode(
+            spec.name, env, rng, request.step_limit, THRESHOLDS[spec.name], HEURISTIC_EPSILON, MAX_ATTEMPTS
+        )
         behaviour = "epsilon-heuristic" if spec.name in ("MountainCar-v0", "Acrobot-v1") else "random"
-        return episode, {"policy": "filtered", "behaviour": behaviour, "threshold": THRESHOLDS[spec.name], **info}
+        return episode, {
+            "policy": "filtered",
+            "behaviour": behaviour,
+            "threshold": THRESHOLDS[spec.name],
+            **info,
+        }
     budgets = CEM_ITERATIONS + tuple(CEM_ITERATIONS[-1] * 2 ** (k + 1) for k in range(rank))
     settings = CEMSettings(**{**asdict(CEM_COLLECTION), "iterations": budgets[rank]})
     return cem_episode(env, rng, request.step_limit, settings), {"policy": "cem", **asdict(settings)}
@@ -84,8 +90,9 @@ def collect_episodes(
         rng = trajectory_rng(request.seed, request.spec.name, index)
         if index < n_random:
             reset_seed = int(rng.integers(2**31 - 1))
-            episode = run_episode(env, lambda _obs, rng=rng: random_action(env, rng), reset_seed,
-                                  request.step_limit)
+            episode = run_episode(
+                env, lambda _obs, rng=rng: random_action(env, rng), reset_seed, request.step_limit
+            )
             info: dict[str, Any] = {"policy": "random"}
         else:
             episode, info = _better_episode(request, env, rng, index - n_random)
@@ -102,8 +109,10 @@ def _stack(values: list[Any]) -> np.ndarray:
 
 def episodes_to_dataset(spec: EnvSpec, episodes: list[Episode]) -> Dataset:
     """Concatenate episodes into one Dataset, keeping gymnasium's dtypes."""
-    flat = {key: [v for e in episodes for v in getattr(e, key)] for key in
-            ("states", "actions", "rewards", "next_states", "terminated", "truncated")}
+    flat = {
+        key: [v for e in episodes for v in getattr(e, key)]
+        for key in ("states", "actions", "rewards", "next_states", "terminated", "truncated")
+    }
     reward_dtype = np.asarray(flat["rewards"][0]).dtype
     return Dataset(
         env=spec.name,
@@ -128,8 +137,13 @@ def build_manifest(request: CollectionRequest, data: Dataset, infos: list[dict[s
     """Everything needed to know how the data was made and to make it again."""
     lengths, returns = data.trajectory_lengths(), data.trajectory_returns()
     trajectories = [
-        {"index": i, "length": lengths[i], "return": returns[i],
-         "terminated": bool(data.terminated[data.trajectory == i].any()), **infos[i]}
+        {
+            "index": i,
+            "length": lengths[i],
+            "return": returns[i],
+            "terminated": bool(data.terminated[data.trajectory == i].any()),
+            **infos[i],
+        }
         for i in range(len(infos))
     ]
     return {
@@ -141,16 +155,26 @@ def build_manifest(request: CollectionRequest, data: Dataset, infos: list[dict[s
         "episodes": request.episodes,
         "max_steps": request.step_limit,
         "command": f"cwmb collect --env {request.spec.name} --seed {request.seed} "
-                   f"--episodes {request.episodes} --max-steps {request.max_steps}",
-        "policy": {"random": request.episodes // 2, "better": request.episodes - request.episodes // 2,
-                   "thresholds": THRESHOLDS.get(request.spec.name), "cem": asdict(CEM_COLLECTION),
-                   "cem_iterations": list(CEM_ITERATIONS)},
+        f"--episodes {request.episodes} --max-steps {request.max_steps}",
+        "policy": {
+            "random": request.episodes // 2,
+            "better": request.episodes - request.episodes // 2,
+            "thresholds": THRESHOLDS.get(request.spec.name),
+            "cem": asdict(CEM_COLLECTION),
+            "cem_iterations": list(CEM_ITERATIONS),
+        },
         "obs_kind": data.obs_kind,
         "action_kind": data.action_kind,
-        "dtypes": {"state": str(data.states.dtype), "action": str(data.actions.dtype),
-                   "reward": str(data.rewards.dtype)},
-        "counts": {"transitions": len(data), "trajectories": len(infos),
-                   "terminated": int(data.terminated.sum())},
+        "dtypes": {
+            "state": str(data.states.dtype),
+            "action": str(data.actions.dtype),
+            "reward": str(data.rewards.dtype),
+        },
+        "counts": {
+            "transitions": len(data),
+            "trajectories": len(infos),
+            "terminated": int(data.terminated.sum()),
+        },
         "trajectories": trajectories,
     }
 

@@ -99,8 +99,13 @@ def heuristic_chooser(env_name: str, env: Any, rng: np.random.Generator, epsilon
 
 
 def filtered_episode(
-    env_name: str, env: Any, rng: np.random.Generator, max_steps: int, threshold: float,
-    epsilon: float, max_attempts: int,
+    env_name: str,
+    env: Any,
+    rng: np.random.Generator,
+    max_steps: int,
+    threshold: float,
+    epsilon: float,
+    max_attempts: int,
 ) -> tuple[Episode, dict[str, Any]]:
     """Sample episodes until one's return reaches ``threshold``; else keep the best one seen."""
     choose = heuristic_chooser(env_name, env, rng, epsilon)

@@ -22,8 +22,10 @@ def check_overwrite(out: Path, requests: list[CollectionRequest], force: bool) -
     existing = [r.spec.name for r in requests if (dataset_dir(out, r.spec.name) / MANIFEST_FILE).exists()]
     if existing:
         shown = ", ".join(existing[:4]) + (f" and {len(existing) - 4} more" if len(existing) > 4 else "")
-        raise CwmbError(f"a dataset already exists in {out} for {shown}",
-                        "pass --force to replace it, or --out DIR to write elsewhere")
+        raise CwmbError(
+            f"a dataset already exists in {out} for {shown}",
+            "pass --force to replace it, or --out DIR to write elsewhere",
+        )
 
 
 def collect_and_write(request: CollectionRequest, out: str, queue: Any = None) -> dict[str, Any]:

@@ -89,19 +89,26 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     """Read and check a dataset's manifest; raise a CwmbError naming the file if it is unusable."""
     path = directory / MANIFEST_FILE
     if not path.exists():
-        raise CwmbError(f"no dataset at {directory} ({MANIFEST_FILE} is missing)",
-                        f"run `cwmb collect --env {directory.name} --out {directory.parent}`")
+        raise CwmbError(
+            f"no dataset at {directory} ({MANIFEST_FILE} is missing)",
+            f"run `cwmb collect --env {directory.name} --out {directory.parent}`",
+        )
     try:
         manifest = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as problem:
-        raise CwmbError(f"{path} is not valid JSON: {problem}",
-                        "restore it from git or re-collect with `cwmb collect --force`") from None
+        raise CwmbError(
+            f"{path} is not valid JSON: {problem}",
+            "restore it from git or re-collect with `cwmb collect --force`",
+        ) from None
     if not isinstance(manifest, dict) or "schema_version" not in manifest:
-        raise CwmbError(f"{path} is not a cwmb dataset manifest (no schema_version)",
-                        "point --trajectories at a directory made by `cwmb collect`")
+        raise CwmbError(
+            f"{path} is not a cwmb dataset manifest (no schema_version)",
+            "use a directory made by `cwmb collect`",
+        )
     if manifest["schema_version"] != SCHEMA_VERSION:
         raise CwmbError(
-            f"{path} has dataset schema version {manifest['schema_version']}, this cwmb reads {SCHEMA_VERSION}",
+            f"{path} has dataset schema version {manifest['schema_version']}, "
+            f"this cwmb reads {SCHEMA_VERSION}",
             "re-collect the dataset with this version (`cwmb collect --force`) or use a matching cwmb",
         )
     return manifest
@@ -124,17 +131,23 @@ def load_dataset(root: Path | str, env: str) -> Dataset:
     if not data_path.exists():
         raise CwmbError(f"{data_path} is missing", f"re-collect with `cwmb collect --env {env} --force`")
     if sha256_of(data_path) != manifest.get("sha256"):
-        raise CwmbError(f"{data_path} does not match the sha256 in its manifest (corrupted or edited)",
-                        f"restore it from git or re-collect with `cwmb collect --env {env} --force`")
+        raise CwmbError(
+            f"{data_path} does not match the sha256 in its manifest (corrupted or edited)",
+            f"restore it from git or re-collect with `cwmb collect --env {env} --force`",
+        )
     try:
         table = pq.read_table(data_path)
     except (pa.ArrowException, OSError) as problem:
-        raise CwmbError(f"{data_path} is not a readable Parquet file: {problem}",
-                        f"re-collect with `cwmb collect --env {env} --force`") from None
+        raise CwmbError(
+            f"{data_path} is not a readable Parquet file: {problem}",
+            f"re-collect with `cwmb collect --env {env} --force`",
+        ) from None
     missing = [c for c in _COLUMNS if c not in table.column_names]
     if missing:
-        raise CwmbError(f"{data_path} lacks columns {missing}: not a cwmb dataset",
-                        f"re-collect with `cwmb collect --env {env} --force`")
+        raise CwmbError(
+            f"{data_path} lacks columns {missing}: not a cwmb dataset",
+            f"re-collect with `cwmb collect --env {env} --force`",
+        )
     return Dataset(
         env=env,
         obs_kind=manifest["obs_kind"],

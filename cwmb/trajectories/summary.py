@@ -9,7 +9,16 @@ from cwmb.benchmark.registry import ENVS, EnvSpec
 from cwmb.errors import CwmbError
 from cwmb.trajectories.storage import MANIFEST_FILE, load_dataset
 
-_HEADERS = ("env", "runs as", "transitions", "trajectories", "terminated", "return min", "return max", "policies")
+_HEADERS = (
+    "env",
+    "runs as",
+    "transitions",
+    "trajectories",
+    "terminated",
+    "return min",
+    "return max",
+    "policies",
+)
 
 
 def summarize(root: Path | str, specs: list[EnvSpec] | None = None) -> list[dict[str, Any]]:
@@ -26,12 +35,18 @@ def summarize(root: Path | str, specs: list[EnvSpec] | None = None) -> list[dict
         data = load_dataset(root, spec.name)
         returns = data.trajectory_returns()
         policies = sorted({t["policy"] for t in data.manifest["trajectories"]})
-        rows.append({
-            "env": spec.name, "runs as": spec.gym_id, "transitions": len(data),
-            "trajectories": data.n_trajectories, "terminated": int(data.terminated.sum()),
-            "return min": round(min(returns), 1), "return max": round(max(returns), 1),
-            "policies": "+".join(policies),
-        })
+        rows.append(
+            {
+                "env": spec.name,
+                "runs as": spec.gym_id,
+                "transitions": len(data),
+                "trajectories": data.n_trajectories,
+                "terminated": int(data.terminated.sum()),
+                "return min": round(min(returns), 1),
+                "return max": round(max(returns), 1),
+                "policies": "+".join(policies),
+            }
+        )
     return rows
 
 

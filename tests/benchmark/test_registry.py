@@ -12,11 +12,26 @@ from cwmb.benchmark import ENVS, env_names, get_env, resolve_envs
 from cwmb.benchmark.making import make_env
 from cwmb.errors import CwmbError
 
-PAPER_NAMES = (
-    "Blackjack-v1 CliffWalking-v0 Taxi-v3 CartPole-v1 MountainCar-v0 Acrobot-v1 Pendulum-v1 Reacher-v4 "
-    "Pusher-v4 InvertedPendulum-v4 InvertedDoublePendulum-v4 HalfCheetah-v4 Hopper-v4 Swimmer-v4 "
-    "Walker2d-v4 Ant-v4 Humanoid-v4 HumanoidStandup-v4"
-).split()
+PAPER_NAMES = [
+    "Blackjack-v1",
+    "CliffWalking-v0",
+    "Taxi-v3",
+    "CartPole-v1",
+    "MountainCar-v0",
+    "Acrobot-v1",
+    "Pendulum-v1",
+    "Reacher-v4",
+    "Pusher-v4",
+    "InvertedPendulum-v4",
+    "InvertedDoublePendulum-v4",
+    "HalfCheetah-v4",
+    "Hopper-v4",
+    "Swimmer-v4",
+    "Walker2d-v4",
+    "Ant-v4",
+    "Humanoid-v4",
+    "HumanoidStandup-v4",
+]
 
 
 def test_the_18_paper_names_in_order():

@@ -13,8 +13,12 @@ from cwmb.trajectories.policies import random_action
 
 
 def _same(a, b) -> bool:
-    return a[0].__class__ is b[0].__class__ and np.array_equal(np.asarray(a[0]), np.asarray(b[0])) \
-        and a[1] == b[1] and a[2] == b[2]
+    return (
+        a[0].__class__ is b[0].__class__
+        and np.array_equal(np.asarray(a[0]), np.asarray(b[0]))
+        and a[1] == b[1]
+        and a[2] == b[2]
+    )
 
 
 @pytest.mark.parametrize("spec", ENVS, ids=lambda s: s.name)

@@ -10,13 +10,16 @@ import pytest
 
 
 def cwmb(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cwmb", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "cwmb", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_help_lists_commands_and_imports_nothing_heavy():
-    probe = "import sys; import cwmb.cli.main; print(sorted(m for m in ('gymnasium', 'mujoco', 'litellm', " \
-            "'pandas', 'pyarrow') if m in sys.modules))"
+    probe = (
+        "import sys; import cwmb.cli.main; print(sorted(m for m in ('gymnasium', 'mujoco', 'litellm', "
+        "'pandas', 'pyarrow') if m in sys.modules))"
+    )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
     result = cwmb("--help")
@@ -51,20 +54,39 @@ def test_debug_shows_traceback():
 
 
 def test_collect_refuses_to_overwrite_and_keeps_the_file(tmp_path):
-    first = cwmb("collect", "--env", "CartPole-v1", "--episodes", "2", "--max-steps", "10", "--out", str(tmp_path))
+    first = cwmb(
+        "collect", "--env", "CartPole-v1", "--episodes", "2", "--max-steps", "10", "--out", str(tmp_path)
+    )
     assert first.returncode == 0, first.stderr
     data_file = tmp_path / "CartPole-v1" / "transitions.parquet"
     before = data_file.read_bytes()
-    again = cwmb("collect", "--env", "CartPole-v1", "--episodes", "2", "--max-steps", "11", "--out", str(tmp_path))
+    again = cwmb(
+        "collect", "--env", "CartPole-v1", "--episodes", "2", "--max-steps", "11", "--out", str(tmp_path)
+    )
     assert again.returncode == 2 and "--force" in again.stderr
     assert data_file.read_bytes() == before
-    forced = cwmb("collect", "--env", "CartPole-v1", "--episodes", "2", "--max-steps", "11", "--out", str(tmp_path),
-                  "--force")
+    forced = cwmb(
+        "collect",
+        "--env",
+        "CartPole-v1",
+        "--episodes",
+        "2",
+        "--max-steps",
+        "11",
+        "--out",
+        str(tmp_path),
+        "--force",
+    )
     assert forced.returncode == 0 and data_file.read_bytes() != before
 
 
 def test_dataset_summary_and_damaged_file(tmp_path):
-    assert cwmb("collect", "-e", "Taxi-v3", "--episodes", "2", "--max-steps", "10", "-o", str(tmp_path)).returncode == 0
+    assert (
+        cwmb(
+            "collect", "-e", "Taxi-v3", "--episodes", "2", "--max-steps", "10", "-o", str(tmp_path)
+        ).returncode
+        == 0
+    )
     summary = cwmb("dataset", str(tmp_path), "--markdown")
     assert summary.returncode == 0 and "| Taxi-v3 | Taxi-v4 | 20 | 2 |" in summary.stdout
     (tmp_path / "Taxi-v3" / "manifest.json").write_text("garbage")

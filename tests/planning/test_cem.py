@@ -15,8 +15,9 @@ def negative_distance(plans: np.ndarray) -> np.ndarray:
 
 def plan(iterations: int, seed: int = 0) -> np.ndarray:
     settings = CEMSettings(horizon=5, iterations=iterations, samples=200, elites=20)
-    return cem_plan(negative_distance, np.array([-1.0, -1.0]), np.array([1.0, 1.0]), settings,
-                    np.random.default_rng(seed))
+    return cem_plan(
+        negative_distance, np.array([-1.0, -1.0]), np.array([1.0, 1.0]), settings, np.random.default_rng(seed)
+    )
 
 
 def test_converges_to_the_target():
@@ -30,8 +31,9 @@ def test_more_iterations_never_worse():
 
 def test_plans_stay_within_bounds():
     settings = CEMSettings(horizon=3, iterations=3, samples=50, elites=5)
-    far = cem_plan(lambda p: p.sum(axis=(1, 2)), np.array([-0.3]), np.array([0.2]), settings,
-                   np.random.default_rng(1))
+    far = cem_plan(
+        lambda p: p.sum(axis=(1, 2)), np.array([-0.3]), np.array([0.2]), settings, np.random.default_rng(1)
+    )
     assert far.max() <= 0.2 and far.min() >= -0.3 and far.mean() > 0.15
 
 

@@ -29,7 +29,16 @@ def small_datasets(tmp_path_factory):
 def test_round_trip_keeps_values_and_dtypes(small_datasets, name):
     root, made = small_datasets
     original, loaded = made[name], load_dataset(root, name)
-    for field in ("trajectory", "step", "states", "actions", "rewards", "next_states", "terminated", "truncated"):
+    for field in (
+        "trajectory",
+        "step",
+        "states",
+        "actions",
+        "rewards",
+        "next_states",
+        "terminated",
+        "truncated",
+    ):
         a, b = getattr(original, field), getattr(loaded, field)
         assert a.dtype == b.dtype, field
         assert a.tobytes() == b.tobytes(), field  # bit for bit, NaN-safe
@@ -93,7 +102,10 @@ def test_foreign_manifest_and_parquet_are_reported(small_datasets, tmp_path):
     with pytest.raises(CwmbError, match="not a cwmb dataset manifest"):
         load_dataset(tmp_path, "CartPole-v1")
     pq.write_table(pa.table({"x": [1, 2]}), directory / DATA_FILE)
-    manifest = {"schema_version": 1, "sha256": hashlib.sha256((directory / DATA_FILE).read_bytes()).hexdigest()}
+    manifest = {
+        "schema_version": 1,
+        "sha256": hashlib.sha256((directory / DATA_FILE).read_bytes()).hexdigest(),
+    }
     (directory / MANIFEST_FILE).write_text(json.dumps(manifest))
     with pytest.raises(CwmbError, match="lacks columns"):
         load_dataset(tmp_path, "CartPole-v1")

@@ -27,12 +27,15 @@ from cwmb.trajectories.policies import Episode, cem_episode, filtered_episode, r
 # random returns, or "reached the goal" where random never does.
 THRESHOLDS: dict[str, float] = {
     "Blackjack-v1": 0.0,  # not a loss
-    "CliffWalking-v0": -200.0,  # at most one fall off the cliff
+    "CliffWalking-v0": -200.0,  # at most one fall off the cliff, and the goal reached (below)
     "Taxi-v3": -300.0,
     "CartPole-v1": 50.0,
     "MountainCar-v0": -99.0,  # reached the flag (heuristic behaviour policy)
     "Acrobot-v1": -99.0,  # swung above the line (heuristic behaviour policy)
 }
+# Envs whose better trajectories must also reach the goal: otherwise no episode of the
+# dataset terminates, and a model that never says done would score perfectly on done.
+REQUIRE_TERMINATION = frozenset({"CliffWalking-v0"})
 HEURISTIC_EPSILON = 0.1
 MAX_ATTEMPTS = 3000
 # CEM iteration budgets of the better-than-random continuous trajectories: quality
@@ -65,13 +68,21 @@ def _better_episode(request: CollectionRequest, env: Any, rng: np.random.Generat
     spec = request.spec
     if spec.is_discrete:
         episode, info = filtered_episode(
-            spec.name, env, rng, request.step_limit, THRESHOLDS[spec.name], HEURISTIC_EPSILON, MAX_ATTEMPTS
+            spec.name,
+            env,
+            rng,
+            request.step_limit,
+            THRESHOLDS[spec.name],
+            HEURISTIC_EPSILON,
+            MAX_ATTEMPTS,
+            require_termination=spec.name in REQUIRE_TERMINATION,
         )
         behaviour = "epsilon-heuristic" if spec.name in ("MountainCar-v0", "Acrobot-v1") else "random"
         return episode, {
             "policy": "filtered",
             "behaviour": behaviour,
             "threshold": THRESHOLDS[spec.name],
+            "must_terminate": spec.name in REQUIRE_TERMINATION,
             **info,
         }
     budgets = CEM_ITERATIONS + tuple(CEM_ITERATIONS[-1] * 2 ** (k + 1) for k in range(rank))

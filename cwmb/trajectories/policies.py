@@ -106,15 +106,17 @@ def filtered_episode(
     threshold: float,
     epsilon: float,
     max_attempts: int,
+    require_termination: bool = False,
 ) -> tuple[Episode, dict[str, Any]]:
-    """Sample episodes until one's return reaches ``threshold``; else keep the best one seen."""
+    """Sample episodes until one's return reaches ``threshold`` (and, if required, the episode
+    terminated); else keep the best one seen."""
     choose = heuristic_chooser(env_name, env, rng, epsilon)
     best: Episode | None = None
     for attempt in range(1, max_attempts + 1):
         episode = run_episode(env, choose, int(rng.integers(2**31 - 1)), max_steps)
         if best is None or episode.total_return > best.total_return:
             best = episode
-        if episode.total_return >= threshold:
+        if episode.total_return >= threshold and (episode.terminated[-1] or not require_termination):
             return episode, {"attempts": attempt, "threshold_met": True}
     assert best is not None
     return best, {"attempts": max_attempts, "threshold_met": False}

@@ -33,7 +33,7 @@ def envs(as_json: bool = typer.Option(False, "--json", help="Print machine-reada
             spec.observation_space,
             spec.action_space,
         )
-    console = Console(width=None if Console().is_terminal else 120)
+    console = Console(width=None if Console().is_terminal else 150)
     console.print(table)
     for spec in ENVS:
         if spec.gym_id != spec.name:

@@ -24,6 +24,7 @@ from cwmb.errors import CwmbError
 COMMAND_MODULES = [
     "cwmb.cli.envs_cmd",
     "cwmb.cli.collect_cmd",
+    "cwmb.cli.llm_cmd",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,124 @@
+"""``cwmb cache stats|clear`` and ``cwmb llm ping|presets``: the LLM response cache and connectivity."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from cwmb.errors import CwmbError
+
+cache_app = typer.Typer(help="Inspect or empty the LLM response cache.", no_args_is_help=True)
+llm_app = typer.Typer(help="LLM configs and a one-call connectivity check.", no_args_is_help=True)
+
+_CACHE_DIR_HELP = "Cache folder (default: $CWMB_CACHE_DIR, else ~/.cache/cwmb)."
+
+
+def _cache_path(cache_dir: Path | None) -> Path:
+    from cwmb.llm.cache import resolve_cache_path
+
+    return resolve_cache_path(cache_dir)
+
+
+@cache_app.command("stats")
+def cache_stats(
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help=_CACHE_DIR_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
+    """Show the cache file, its number of entries, its size and a per-model breakdown."""
+    from dataclasses import asdict
+
+    from cwmb.llm.cache import CacheStats, ResponseCache
+
+    path = _cache_path(cache_dir)
+    if path.exists():
+        with ResponseCache(path) as cache:
+            stats = cache.stats()
+    else:  # do not create a cache just to say it is empty
+        stats = CacheStats(str(path), 0, 0, {})
+    if as_json:
+        typer.echo(json.dumps(asdict(stats), indent=2))
+        return
+    typer.echo(f"cache    {stats.path}")
+    typer.echo(f"entries  {stats.entries}")
+    typer.echo(f"size     {stats.size_bytes / 1e6:.2f} MB")
+    for model, row in stats.per_model.items():
+        unknown = (
+            f" (+{row['entries_with_unknown_cost']} of unknown price)"
+            if row["entries_with_unknown_cost"]
+            else ""
+        )
+        typer.echo(
+            f"  {model}: {row['entries']} entries, {row['tokens_in']} tokens in, {row['tokens_out']} out, "
+            f"${row['cost_usd']:.4f}{unknown}"
+        )
+
+
+@cache_app.command("clear")
+def cache_clear(
+    yes: bool = typer.Option(False, "--yes", help="Really delete (required)."),
+    model: str | None = typer.Option(None, "--model", help="Delete only this model's entries."),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help=_CACHE_DIR_HELP),
+) -> None:
+    """Delete cached LLM answers (all, or one model's). Deleted answers cost money to get again."""
+    from cwmb.llm.cache import ResponseCache
+
+    path = _cache_path(cache_dir)
+    what = f"the entries of {model}" if model else "every entry"
+    if not yes:
+        raise CwmbError(f"not clearing {what} of {path} without --yes", "re-run with --yes")
+    if not path.exists():
+        typer.echo(f"no cache at {path}; nothing to clear")
+        return
+    with ResponseCache(path) as cache:
+        deleted = cache.clear(model)
+    typer.echo(f"deleted {deleted} entries from {path}")
+
+
+@llm_app.command("ping")
+def llm_ping(
+    config: str = typer.Option(
+        "offline",
+        "--llm",
+        "--config",
+        "-c",
+        help="LLM config: a YAML path or a preset name (`cwmb llm presets`).",
+    ),
+    prompt: str = typer.Option("Reply with the single word: pong", "--prompt", help="The message to send."),
+    use_cache: bool = typer.Option(
+        False, "--cache/--no-cache", help="Answer from the response cache if possible."
+    ),
+    retries: int = typer.Option(1, "--retries", min=0, help="Retries on errors (a ping should fail fast)."),
+) -> None:
+    """Send one short prompt and print the answer, tokens, cost and latency."""
+    from cwmb.llm import LLMRequest, load_llm_config, make_llm
+
+    llm = make_llm(load_llm_config(config).with_overrides(max_retries=retries), cache=use_cache)
+    response = llm.complete(LLMRequest.chat([{"role": "user", "content": prompt}]))
+    cost = "unknown" if response.cost_usd is None else f"${response.cost_usd:.6f}"
+    label = " (simulated, not an LLM)" if response.simulated else ""
+    typer.echo(f"model    {response.model}{label}")
+    typer.echo(f"answer   {response.text.strip()}")
+    typer.echo(f"tokens   {response.tokens_in} in / {response.tokens_out} out")
+    typer.echo(f"cost     {cost}")
+    typer.echo(f"latency  {response.latency_s:.2f} s")
+    typer.echo(f"cache    {'hit' if response.cache_hit else 'miss'}")
+
+
+@llm_app.command("presets")
+def llm_presets() -> None:
+    """List the LLM configs shipped in configs/llms/."""
+    from cwmb.llm.config import CONFIG_DIR, list_presets, load_llm_config
+
+    for name in list_presets():
+        config = load_llm_config(name)
+        where = f" at {config.api_base}" if config.api_base else ""
+        typer.echo(f"{name:<20} {config.backend:<9} {config.model}{where}")
+    typer.echo(f"(in {CONFIG_DIR})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``cache`` and ``llm`` to the CLI."""
+    app.add_typer(cache_app, name="cache")
+    app.add_typer(llm_app, name="llm")

@@ -1,0 +1,157 @@
+"""The offline *simulated coder*: a stand-in for an LLM that needs no network.
+
+It lets tests and ``make demo`` run the whole pipeline (search, sandbox, scoring,
+planning) without an API key. Asked to *generate* a world model for an environment, it
+returns that environment's reference world model with faults injected
+(:mod:`cwmb.llm.faults`); asked to *improve* or *fix* a program it made, it reads the
+fault tags from the program's header and removes each fault with the probability its
+skill config gives for that kind (fix prompts mostly repair crashes, improve prompts
+any fault), sometimes adding a new one. Every decision is drawn from a random
+generator seeded by (skill seed, env, action, sample index, program), so a run is
+reproducible and N samples are N different programs.
+
+Every completion starts with a comment saying it was written by the simulated coder,
+not an LLM, so no result made with it can pass for an LLM's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import re
+from collections.abc import Callable
+from typing import Any
+
+from cwmb.errors import CwmbError
+from cwmb.llm.config import OfflineSkill
+from cwmb.llm.faults import Fault, apply_faults, sample_faults
+from cwmb.llm.protocol import Completion, LLMRequest, rough_token_count, stable_hash
+
+CODER_VERSION = 1  # part of the cache key: bump when the coder's answers change
+MODEL_NAME = "offline/simulated-coder"
+BANNER = "# Written by the cwmb simulated coder (offline model), NOT by an LLM."
+_TAGS = re.compile(r"^# simulated-coder: env=(?P<env>\S+) faults=(?P<faults>\S*)", re.MULTILINE)
+
+ReferenceSource = Callable[[str], str]
+
+
+def default_reference_source(env_name: str) -> str:
+    """The benchmark's reference world model source for ``env_name`` (imported on first use)."""
+    try:
+        from cwmb.benchmark.reference import reference_source
+    except ImportError as problem:
+        raise CwmbError(
+            f"the offline model needs the reference world models, which cannot be loaded: {problem}"
+        ) from None
+    return reference_source(env_name)
+
+
+def read_fault_tags(program: str) -> tuple[str, list[Fault]] | None:
+    """The env name and faults recorded in a simulated-coder program's header, or None if absent."""
+    match = _TAGS.search(program)
+    if match is None:
+        return None
+    try:
+        faults = [Fault.from_tag(t) for t in match["faults"].split(",") if t]
+    except ValueError:
+        return None
+    return match["env"], faults
+
+
+def render_program(env_name: str, faults: list[Fault], reference: str) -> str:
+    """The program the coder writes: banner, fault tags, then the faulty reference."""
+    tags = ",".join(f.tag for f in sorted(faults))
+    header = f"{BANNER}\n# simulated-coder: env={env_name} faults={tags}\n"
+    # The reference's module docstring is dropped: it would call a faulty program a reference.
+    return header + apply_faults(reference, faults, keep_module_docstring=False)
+
+
+class SimulatedCoder:
+    """A :class:`~cwmb.llm.protocol.Backend` writing faulty reference programs (see the module docstring)."""
+
+    def __init__(
+        self, skill: OfflineSkill | None = None, reference_source: ReferenceSource | None = None
+    ) -> None:
+        self.skill = skill or OfflineSkill()
+        self._reference_source = reference_source or default_reference_source
+
+    @property
+    def name(self) -> str:
+        """``offline/simulated-coder``."""
+        return MODEL_NAME
+
+    @property
+    def simulated(self) -> bool:
+        """Always: no LLM is involved."""
+        return True
+
+    def cache_key_parts(self, request: LLMRequest) -> dict[str, Any]:
+        """What the answer depends on: skill, env (and its reference), action, program, sample index.
+
+        The messages are not part of it: the coder never reads them.
+        """
+        reference = self._reference(request.env_name) if request.env_name else ""
+        return {
+            "backend": "offline",
+            "version": CODER_VERSION,
+            "skill": dataclasses.asdict(self.skill),
+            "env": request.env_name,
+            "reference": stable_hash(reference),
+            "action": request.action,
+            "program": stable_hash(request.program or ""),
+            "sample_index": request.sample_index,
+        }
+
+    def generate(self, request: LLMRequest) -> Completion:
+        """Write a program for ``request.env_name`` (or a short notice when no env is named)."""
+        tokens_in = sum(rough_token_count(m.content) for m in request.messages)
+        if request.env_name is None:
+            text = (
+                "This is the cwmb simulated coder (offline model), not an LLM. It writes world models "
+                "only for requests that name a benchmark environment."
+            )
+            return Completion(text, tokens_in, rough_token_count(text), 0.0)
+        reference = self._reference(request.env_name)
+        faults = self.choose_faults(request, reference)
+        program = render_program(request.env_name, faults, reference)
+        verb = {"improve": "improved", "fix": "fixed"}.get(request.action, "new")
+        text = (
+            f"Simulated coder (offline model, not an LLM): a {verb} world model for {request.env_name}.\n\n"
+            f"```python\n{program}```\n"
+        )
+        return Completion(text, tokens_in, rough_token_count(text), 0.0)
+
+    def _reference(self, env_name: str) -> str:
+        try:
+            return self._reference_source(env_name)
+        except KeyError:  # the reference registry's way of saying "no model for this env"
+            raise CwmbError(
+                f"the offline simulated coder has no reference world model for {env_name}",
+                "it covers the environments with a reference world model (the 7 non-MuJoCo ones); "
+                "use a real LLM config (--llm) for the others",
+            ) from None
+
+    def choose_faults(self, request: LLMRequest, reference: str) -> list[Fault]:
+        """The faults of the answer: fresh ones for generate, a repaired subset for improve/fix."""
+        rng = random.Random(
+            stable_hash(
+                [
+                    self.skill.seed,
+                    request.env_name,
+                    request.action,
+                    request.sample_index,
+                    request.program or "",
+                ]
+            )
+        )
+        previous = read_fault_tags(request.program) if request.program else None
+        if request.action not in ("improve", "fix") or previous is None or previous[0] != request.env_name:
+            # Generate, or a program the coder did not write: it cannot know its faults, so it
+            # writes a fresh program rather than pretend to repair one.
+            low, high = self.skill.generate_faults
+            return sample_faults(reference, rng, self.skill.fault_weights, rng.randint(low, high))
+        removal = self.skill.fix_remove if request.action == "fix" else self.skill.improve_remove
+        kept = [f for f in previous[1] if rng.random() >= removal.get(f.kind, 0.0)]
+        if rng.random() < self.skill.p_new_fault:
+            kept += sample_faults(reference, rng, self.skill.fault_weights, 1, existing=kept)
+        return kept

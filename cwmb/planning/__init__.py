@@ -1,1 +1,2 @@
-"""Planners that act through a world model: CEM for continuous actions (MCTS comes later)."""
+"""Planners that act through a world model (MCTS for discrete actions, CEM for continuous),
+the episode loop on the true environment, planner profiles and the normalized return."""

@@ -1,0 +1,201 @@
+"""Monte Carlo tree search for discrete actions, over any :class:`PlanningModel`.
+
+One decision builds a fresh tree rooted at the current state (no tree reuse, as the
+original). Each simulation restores the root, walks down the tree by UCT, adds one new
+node, estimates its value with a random rollout and backs the discounted return up. The
+action is sampled from a softmax over the root's Q-values with a low temperature.
+
+State nodes alternate with action nodes; an action node's children are the chance
+outcomes seen after taking it, keyed by (observation, done), so the same code handles
+stochastic models (Blackjack) and deterministic ones (where each action has one child).
+
+How this differs from the original (``src/mcts/mcts.py``), and why:
+
+* **Untried actions first.** The original gives unvisited actions ``Q = 1.0`` and an
+  exploration bonus with a ``1e-3`` offset, so whether an action is ever tried depends
+  on the scale of the rewards (with CartPole's returns near 60 the bonus may never win).
+  Here every action of a node is tried once, in random order, before UCT applies, and
+  the UCT offset is the paper's ε (Table 13: ε = 1):
+  ``Q(s,a) + C·sqrt(ln N(s) / (N(s,a) + ε))``.
+* **Replay from the root, no stored copies.** The original keeps a copy of the
+  simulator in every node and restores it. Here each simulation loads the root token
+  once and steps along the path, so the model's state is always the one actually
+  reached (for a stochastic model, the sampled outcome, not a stale copy), and a
+  simulation never continues from a terminal state. Nodes hold no simulator state.
+* **Terminal nodes** are never expanded and never rolled out from; their value is 0.
+  A simulation that reaches one backs up the rewards on its path only.
+* **Seeded.** Tie-breaks, rollout actions and the final sampling draw from one
+  ``numpy`` generator given at construction; the original was unseeded.
+
+The rest follows the paper (Appendix L): 25 simulations, random rollouts of up to 100
+steps that stop at ``done``, C = 1, ε = 1, γ = 0.99, softmax temperature 0.01 over the
+root's Q-values (actions never tried at the root are excluded, like the original's -inf).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cwmb.planning.world_model import PlanningModel
+
+
+@dataclass(frozen=True)
+class MCTSSettings:
+    """MCTS hyperparameters; the defaults are the paper's (Table 13)."""
+
+    simulations: int = 25
+    max_rollout_steps: int = 100
+    exploration: float = 1.0  # C
+    visit_offset: float = 1.0  # ε
+    discount: float = 0.99  # γ
+    temperature: float = 0.01
+
+
+@dataclass
+class _ActionNode:
+    visits: int = 0
+    value_sum: float = 0.0
+    # (observation key, done) -> (reward, child state node)
+    outcomes: dict[Hashable, tuple[float, _StateNode]] = field(default_factory=dict)
+
+
+@dataclass
+class _StateNode:
+    terminal: bool = False
+    visits: int = 0
+    actions: dict[int, _ActionNode] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RootStats:
+    """What one search found at the root: per action, visits and mean discounted return."""
+
+    visits: tuple[int, ...]
+    q_values: tuple[float | None, ...]
+
+
+def observation_key(observation: Any) -> Hashable:
+    """A hashable, exact key for an observation (arrays by dtype, shape and bytes)."""
+    if isinstance(observation, np.ndarray):
+        return (observation.dtype.str, observation.shape, observation.tobytes())
+    if isinstance(observation, tuple | list):
+        return tuple(observation_key(item) for item in observation)
+    if isinstance(observation, np.generic):
+        return observation.item()
+    try:
+        hash(observation)
+    except TypeError:
+        return repr(observation)
+    return observation
+
+
+class MCTSPlanner:
+    """MCTS over a :class:`PlanningModel` with ``n_actions`` discrete actions (0..n-1)."""
+
+    def __init__(self, n_actions: int, settings: MCTSSettings | None = None, seed: int = 0) -> None:
+        if n_actions < 1:
+            raise ValueError("MCTS needs at least one action")
+        self.n_actions = n_actions
+        self.settings = settings or MCTSSettings()
+        self.rng = np.random.default_rng(seed)
+        # Actions are passed as np.int64, the type the CWM prompts promise.
+        self._actions = np.arange(n_actions, dtype=np.int64)
+
+    def plan(self, model: PlanningModel, token: Any, steps_left: int | None = None) -> list[np.int64]:
+        """Search from ``token`` and return a one-action plan (MCTS replans every step).
+
+        ``steps_left`` is accepted for a uniform planner interface; as in the original,
+        rollouts are not shortened by the episode cap.
+        """
+        return [self._actions[self.choose(self.search(model, token))]]
+
+    def search(self, model: PlanningModel, token: Any) -> RootStats:
+        """Run the simulations from ``token``; leave ``model`` in an unspecified state."""
+        root = _StateNode()
+        for _ in range(self.settings.simulations):
+            model.load(token)
+            self._simulate(model, root)
+        visits = tuple(root.actions[a].visits if a in root.actions else 0 for a in range(self.n_actions))
+        q_values = tuple(
+            root.actions[a].value_sum / root.actions[a].visits if visits[a] else None
+            for a in range(self.n_actions)
+        )
+        return RootStats(visits, q_values)
+
+    def choose(self, stats: RootStats) -> int:
+        """Sample an action from ``softmax(Q / temperature)`` over the actions tried at the root."""
+        tried = [a for a, q in enumerate(stats.q_values) if q is not None]
+        if not tried:
+            return int(self.rng.integers(self.n_actions))
+        q = np.array([stats.q_values[a] for a in tried], dtype=np.float64)
+        # Subtract the maximum so that exp never overflows at temperature 0.01.
+        weights = np.exp((q - q.max()) / self.settings.temperature)
+        return tried[int(self.rng.choice(len(tried), p=weights / weights.sum()))]
+
+    def _simulate(self, model: PlanningModel, root: _StateNode) -> None:
+        """Select down to a new or terminal node, evaluate it, and back up."""
+        path: list[tuple[_StateNode, _ActionNode, float]] = []
+        node = root
+        while True:
+            action = self._select(node)
+            edge = node.actions.setdefault(action, _ActionNode())
+            observation, reward, done = model.step(self._actions[action])
+            key = (observation_key(observation), done)
+            known = edge.outcomes.get(key)
+            child = known[1] if known is not None else _StateNode(terminal=done)
+            if known is None:
+                edge.outcomes[key] = (reward, child)
+            path.append((node, edge, reward))
+            node = child
+            if child.terminal:
+                value = 0.0
+                break
+            if known is None:  # a node seen for the first time: evaluate it by a rollout
+                value = self._rollout(model)
+                break
+        self._backup(path, node, value)
+
+    def _select(self, node: _StateNode) -> int:
+        """An untried action if any (chosen at random), else the UCT maximiser (ties at random)."""
+        # Plain Python, not numpy: with 2-6 actions array overhead would dominate.
+        if len(node.actions) < self.n_actions:
+            untried = [a for a in range(self.n_actions) if a not in node.actions]
+            return untried[int(self.rng.integers(len(untried)))] if len(untried) > 1 else untried[0]
+        s = self.settings
+        log_n = math.log(max(node.visits, 1))
+        scores = []
+        for a in range(self.n_actions):
+            edge = node.actions[a]
+            bonus = s.exploration * math.sqrt(log_n / (edge.visits + s.visit_offset))
+            scores.append(edge.value_sum / edge.visits + bonus)
+        best = max(scores)
+        ties = [a for a, score in enumerate(scores) if score == best]
+        return ties[0] if len(ties) == 1 else ties[int(self.rng.integers(len(ties)))]
+
+    def _rollout(self, model: PlanningModel) -> float:
+        """Discounted return of uniformly random actions, up to ``max_rollout_steps`` or ``done``."""
+        total, weight = 0.0, 1.0
+        # Drawn at once; the elements are already np.int64, the type models get.
+        for action in self.rng.integers(self.n_actions, size=self.settings.max_rollout_steps):
+            _, reward, done = model.step(action)
+            total += weight * reward
+            weight *= self.settings.discount
+            if done:
+                break
+        return total
+
+    def _backup(
+        self, path: list[tuple[_StateNode, _ActionNode, float]], leaf: _StateNode, value: float
+    ) -> None:
+        """Propagate ``reward + γ·value`` from the leaf up to the root."""
+        leaf.visits += 1
+        for node, edge, reward in reversed(path):
+            value = reward + self.settings.discount * value
+            edge.visits += 1
+            edge.value_sum += value
+            node.visits += 1

@@ -1,0 +1,82 @@
+"""MCTS picks the right action in small hand-made models, respects terminals, is seeded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cwmb.planning.mcts import MCTSPlanner, MCTSSettings, RootStats, observation_key
+from cwmb.planning.world_model import ObservationModel
+from tests.planning.fakes import Corridor, Gamble, Patience, Strict
+
+
+def strict(model) -> Strict:
+    return Strict(ObservationModel(model))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_walks_the_only_rewarding_path(seed):
+    planner = MCTSPlanner(2, MCTSSettings(), seed)
+    assert [int(a) for a in planner.plan(strict(Corridor(3)), 0)] == [1]
+
+
+def test_plans_past_an_immediate_reward():
+    stats = MCTSPlanner(2, MCTSSettings(), seed=0).search(strict(Patience()), 0)
+    assert stats.q_values[0] == pytest.approx(1.0)
+    assert stats.q_values[1] == pytest.approx(0.99 * 10.0)
+    assert MCTSPlanner(2, MCTSSettings(), seed=0).plan(strict(Patience()), 0) == [1]
+
+
+def test_never_steps_a_terminal_state_and_reloads_every_simulation():
+    model = strict(Corridor(4))
+    MCTSPlanner(2, MCTSSettings(simulations=40, max_rollout_steps=50), seed=3).search(model, 0)
+    assert model.loads == 40
+    # Action 0 always ends the episode, so no simulation can take more than
+    # (tree depth + rollout) steps, and the Strict wrapper saw no step after done.
+    assert model.steps <= 40 * 5
+
+
+def test_terminal_children_are_not_expanded():
+    # Patience: after action 0 the episode is over. Only action 1 leads anywhere, so after
+    # the first two simulations every visit to action 0 re-reads the same terminal child.
+    stats = MCTSPlanner(2, MCTSSettings(simulations=30), seed=1).search(strict(Patience()), 0)
+    assert sum(stats.visits) == 30
+    assert stats.q_values[0] == pytest.approx(1.0)
+
+
+def test_stochastic_outcomes_average_to_their_expectation():
+    planner = MCTSPlanner(2, MCTSSettings(simulations=200), seed=0)
+    stats = planner.search(ObservationModel(Gamble(seed=5)), 0)
+    assert abs(stats.q_values[0]) < 0.4
+    assert stats.q_values[1] == pytest.approx(0.5)
+    assert planner.choose(stats) == 1
+
+
+def test_same_seed_same_search_and_action():
+    def run(seed):
+        planner = MCTSPlanner(2, MCTSSettings(simulations=25), seed)
+        stats = planner.search(ObservationModel(Corridor(6)), 0)
+        return stats, planner.choose(stats)
+
+    assert run(7) == run(7)
+
+
+def test_choose_is_near_greedy_at_low_temperature_and_skips_untried_actions():
+    greedy = MCTSPlanner(3, MCTSSettings(temperature=0.01), seed=0)
+    stats = RootStats(visits=(5, 5, 0), q_values=(1.0, 0.9, None))
+    assert {greedy.choose(stats) for _ in range(50)} == {0}
+    flat = MCTSPlanner(3, MCTSSettings(temperature=1e6), seed=0)
+    assert {flat.choose(stats) for _ in range(200)} == {0, 1}
+
+
+def test_every_root_action_is_tried_before_uct():
+    stats = MCTSPlanner(6, MCTSSettings(simulations=6), seed=2).search(ObservationModel(Patience()), 0)
+    assert stats.visits == (1, 1, 1, 1, 1, 1)
+
+
+def test_observation_keys_are_exact_and_hashable():
+    a = np.array([0.1, 0.2], dtype=np.float32)
+    assert observation_key(a) == observation_key(a.copy())
+    assert observation_key(a) != observation_key(a.astype(np.float64))
+    assert observation_key((np.int64(3), 10, True)) == observation_key((3, 10, True))
+    hash(observation_key([np.zeros(2), 1]))

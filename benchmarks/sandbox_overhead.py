@@ -1,0 +1,167 @@
+"""How much does the sandbox add to scoring a world model on a whole dataset?
+
+Synthesizes about 400 transitions each of CartPole-v1 and HalfCheetah-v4 by random
+rollouts, then times prediction for a small exact CartPole model and a trivial
+HalfCheetah model three ways, in one run:
+
+- floor: the model's own ``set_state`` + ``step`` loop in this process, nothing else;
+- in-process: the sandbox's own ``predict`` task (loading, row conversion, checks)
+  called directly in this process, i.e. the job without any process boundary;
+- sandbox: ``WorkerPool.run(PredictJob(...))``, a full round trip to a warm worker.
+
+Each figure is the median of many repetitions after a warm-up. Run with::
+
+    .venv/bin/python benchmarks/sandbox_overhead.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from cwmb.benchmark.making import make_env
+from cwmb.sandbox import PredictJob, WorkerPool
+from cwmb.sandbox.tasks import predict
+
+CARTPOLE = """
+import math
+
+import numpy as np
+
+
+class Environment:
+    def __init__(self):
+        self.state = np.zeros(4)
+
+    def set_state(self, state):
+        self.state = np.asarray(state, dtype=np.float64)
+
+    def step(self, action):
+        x, x_dot, theta, theta_dot = self.state
+        force = 10.0 if action == 1 else -10.0
+        cos, sin = math.cos(theta), math.sin(theta)
+        temp = (force + 0.05 * theta_dot**2 * sin) / 1.1
+        theta_acc = (9.8 * sin - cos * temp) / (0.5 * (4.0 / 3.0 - 0.1 * cos**2 / 1.1))
+        x_acc = temp - 0.05 * theta_acc * cos / 1.1
+        x, x_dot = x + 0.02 * x_dot, x_dot + 0.02 * x_acc
+        theta, theta_dot = theta + 0.02 * theta_dot, theta_dot + 0.02 * theta_acc
+        self.state = np.array([x, x_dot, theta, theta_dot])
+        done = bool(abs(x) > 2.4 or abs(theta) > 12 * 2 * math.pi / 360)
+        return self.state.astype(np.float32), 1.0, done
+"""
+
+HALFCHEETAH = """
+import numpy as np
+
+
+class Environment:
+    def __init__(self):
+        self.state = np.zeros(17)
+
+    def set_state(self, state):
+        self.state = np.array(state, dtype=np.float64)
+
+    def step(self, action):
+        return self.state, -0.1 * float(np.square(action).sum()), False
+"""
+
+
+def rollouts(name: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """``n`` (state, action) rows from random episodes; discrete actions as int64 rows."""
+    env = make_env(name)
+    env.action_space.seed(seed)
+    obs, _ = env.reset(seed=seed)
+    states, actions = [], []
+    while len(states) < n:
+        action = env.action_space.sample()
+        states.append(np.asarray(obs))
+        actions.append(np.atleast_1d(action))
+        obs, _, terminated, truncated, _ = env.step(action)
+        if terminated or truncated or len(states) % 100 == 0:
+            obs, _ = env.reset(seed=seed + len(states))
+    kind = "discrete" if np.issubdtype(np.asarray(actions[0]).dtype, np.integer) else "continuous"
+    acts = np.stack(actions).astype(np.int64 if kind == "discrete" else np.float32)
+    return np.stack(states), acts, kind
+
+
+def interleaved_medians(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median wall time (ms) of each function, timed in turn within each repetition.
+
+    Interleaving makes background load (other processes on the 2 cores) hit every
+    variant alike, so the ratios stay meaningful even when absolute times wobble.
+    """
+    for fn in fns.values():
+        for _ in range(3):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: 1000 * statistics.median(t) for name, t in times.items()}
+
+
+def floor_loop(source: str, states: np.ndarray, actions: np.ndarray, discrete: bool) -> list[object]:
+    """Only the model's own calls, in this process."""
+    namespace: dict[str, object] = {}
+    exec(compile(source, "model.py", "exec"), namespace)
+    env = namespace["Environment"]()  # type: ignore[operator]
+    out = []
+    for i in range(states.shape[0]):
+        env.set_state(states[i].copy())
+        out.append(env.step(int(actions[i, 0]) if discrete else actions[i]))
+    return out
+
+
+def measure(pool: WorkerPool, name: str, source: str, n: int, repeats: int) -> dict[str, float]:
+    """Floor, in-process and sandbox medians for ``n`` transitions of one env."""
+    states, actions, action_kind = rollouts(name, n, seed=0)
+    job = PredictJob(source, "box", action_kind, states, actions)  # type: ignore[arg-type]
+    request = job.request()
+    check = pool.run(job, timeout=30.0)
+    assert check.ok and check.value is not None and check.value.valid.all(), check.message
+    medians = interleaved_medians(
+        {
+            "floor": lambda: floor_loop(source, states, actions, action_kind == "discrete"),
+            "inproc": lambda: predict(request, _Phase()),
+            "sandbox": lambda: pool.run(job, timeout=30.0),
+        },
+        repeats,
+    )
+    return {"n": states.shape[0], **medians}
+
+
+class _Phase:
+    now = ""
+
+
+def main() -> None:
+    """Print the table of medians and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=60)
+    args = parser.parse_args()
+    cases = (
+        ("CartPole-v1", CARTPOLE, 1),
+        ("CartPole-v1", CARTPOLE, 400),
+        ("HalfCheetah-v4", HALFCHEETAH, 400),
+        ("CartPole-v1", CARTPOLE, 4000),
+    )
+    rows = []
+    with WorkerPool(size=1) as pool:
+        for name, source, n in cases:
+            rows.append((name, measure(pool, name, source, n, args.repeats)))
+    header = f"{'env':<16}{'N':>6}{'floor ms':>10}{'in-proc ms':>12}{'sandbox ms':>12}"
+    print(header + f"{'sandbox - in-proc':>19}{'sandbox / in-proc':>19}")
+    for name, r in rows:
+        extra, ratio = r["sandbox"] - r["inproc"], r["sandbox"] / r["inproc"]
+        line = f"{name:<16}{r['n']:>6}{r['floor']:>10.2f}{r['inproc']:>12.2f}{r['sandbox']:>12.2f}"
+        print(line + f"{extra:>16.2f} ms{ratio:>19.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""Hostile: starts a child and a detached grandchild that outlive the job, then reports their pids."""
+
+import os
+import time
+
+
+def _daemon():
+    """Fork a grandchild in a new session whose parent exits at once."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        grandchild = os.fork()
+        if grandchild == 0:
+            time.sleep(60)
+            os._exit(0)
+        os.write(write_end, str(grandchild).encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return int(os.read(read_end, 32))
+
+
+class Environment:
+    def __init__(self):
+        child = os.fork()
+        if child == 0:
+            time.sleep(60)
+            os._exit(0)
+        raise RuntimeError(f"pids {child} {_daemon()}")
+
+    def set_state(self, state):
+        pass
+
+    def step(self, action):
+        return 0, 0.0, False

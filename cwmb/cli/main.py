@@ -24,7 +24,9 @@ from cwmb.errors import CwmbError
 COMMAND_MODULES = [
     "cwmb.cli.envs_cmd",
     "cwmb.cli.collect_cmd",
+    "cwmb.cli.score_cmd",
     "cwmb.cli.llm_cmd",
+    "cwmb.cli.synthesize_cmd",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,107 @@
+"""``cwmb check`` (does a program follow the world-model contract?) and ``cwmb score``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+METRICS = ("default", "original")
+
+
+def _program_and_data(file: Path | None, env: str, reference: bool, trajectories: Path):
+    from cwmb.benchmark import get_env
+    from cwmb.errors import CwmbError
+    from cwmb.program_eval import read_program
+    from cwmb.trajectories import load_dataset
+
+    spec = get_env(env)
+    if reference:
+        from cwmb.benchmark.reference import REFERENCE_ENVS, reference_source
+
+        if spec.name not in REFERENCE_ENVS:
+            raise CwmbError(
+                f"no reference model for {spec.name}",
+                f"reference models exist for {', '.join(REFERENCE_ENVS)}",
+            )
+        source, label = reference_source(spec.name), f"reference model of {spec.name}"
+    elif file is None:
+        raise CwmbError("no program given", "pass FILE, or --reference to use the env's reference model")
+    else:
+        source, label = read_program(file), str(file)
+    return spec, source, label, load_dataset(trajectories, spec.name)
+
+
+def check(
+    file: Path = typer.Argument(None, help="Python file defining `class Environment`."),
+    env: str = typer.Option(..., "--env", "-e", help="CWMB env name."),
+    reference: bool = typer.Option(False, "--reference", help="Check the env's reference model instead."),
+    trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
+) -> None:
+    """Load a world-model program in the sandbox and say, in plain words, what does not conform."""
+    from cwmb.program_eval import check_program, summarize_findings
+    from cwmb.sandbox import WorkerPool
+
+    spec, source, label, data = _program_and_data(file, env, reference, trajectories)
+    with WorkerPool(size=1) as pool:
+        outcome = check_program(source, spec, data, pool, timeout)
+    if not outcome.ok:
+        typer.echo(f"{label}: {outcome.status}: {outcome.message}")
+        raise typer.Exit(1)
+    if outcome.value:
+        typer.echo(f"{label} does not conform to the contract for {spec.name}:")
+        for finding in summarize_findings(outcome.value):
+            typer.echo(f"  - {finding}")
+        raise typer.Exit(1)
+    typer.echo(f"{label} conforms to the world-model contract for {spec.name}.")
+
+
+def score(
+    file: Path = typer.Argument(None, help="Python file defining `class Environment`."),
+    env: str = typer.Option(..., "--env", "-e", help="CWMB env name."),
+    metric: str = typer.Option(
+        "default", "--metric", help="default (paper Eq. 2) or original (the paper's code)."
+    ),
+    reference: bool = typer.Option(False, "--reference", help="Score the env's reference model instead."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    show: int = typer.Option(2, "--show", min=0, help="Failing transitions to show."),
+    trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
+) -> None:
+    """Score a world-model program on the env's dataset: accuracy, breakdown, first failures."""
+    from cwmb.errors import CwmbError
+    from cwmb.program_eval import score_program
+    from cwmb.sandbox import WorkerPool
+    from cwmb.scoring import render_feedback
+
+    if metric not in METRICS:
+        raise CwmbError(f"unknown metric '{metric}'", f"choose one of: {', '.join(METRICS)}")
+    spec, source, label, data = _program_and_data(file, env, reference, trajectories)
+    with WorkerPool(size=1) as pool:
+        scored = score_program(source, data, pool, metric, timeout)
+    if as_json:
+        body = {"program": label, "env": spec.name, "status": scored.status, "message": scored.message}
+        if scored.result is not None:
+            body |= {"score": scored.result.as_dict()}
+        typer.echo(json.dumps(body, indent=2, default=float))
+    elif scored.result is None:
+        typer.echo(f"{label}: {scored.status}: {scored.message}")
+    else:
+        r = scored.result
+        typer.echo(f"{label} on {spec.name} ({len(data)} transitions, metric {metric}):")
+        typer.echo(
+            f"  accuracy {r.accuracy:.4f}   state {r.state:.4f}   reward {r.reward:.4f}   done {r.done:.4f}"
+            + ("   (perfect)" if r.perfect else "")
+        )
+        if show and not r.perfect:
+            typer.echo(render_feedback(data, scored.predictions, r, max_transitions=show))
+    if scored.result is None:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``check`` and ``score`` to the CLI."""
+    app.command("check")(check)
+    app.command("score")(score)

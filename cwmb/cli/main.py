@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "cwmb.cli.envs_cmd",
     "cwmb.cli.collect_cmd",
     "cwmb.cli.score_cmd",
+    "cwmb.cli.evaluate_cmd",
     "cwmb.cli.llm_cmd",
     "cwmb.cli.synthesize_cmd",
 ]

@@ -1,0 +1,157 @@
+"""``cwmb evaluate``: accuracy (both metrics) and planning returns of one world model.
+
+For one program and one env it scores the dataset in the sandbox, plays the profile's
+episodes on the true environment while planning inside the sandbox, and computes the
+normalized return against the committed random and oracle returns of the same profile.
+The record is rewritten atomically after every episode, so an interrupted evaluation
+resumes where it stopped; episodes recorded with other settings are not reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cwmb.benchmark.registry import EnvSpec
+from cwmb.planning.normalized import ReturnSummary, normalized_score
+from cwmb.planning.profiles import PlannerProfile
+from cwmb.planning.sandboxed import run_sandboxed_episode
+from cwmb.program_eval import score_program
+from cwmb.scoring import score
+from cwmb.trajectories.storage import load_dataset
+
+EVALUATION_SCHEMA_VERSION = 1
+ReferenceFn = Callable[[str, str], tuple[list[float], list[float]] | None]
+
+
+@dataclass(frozen=True)
+class EvaluationRequest:
+    """What to evaluate: a program for an env, with a planner profile."""
+
+    spec: EnvSpec
+    source: str
+    label: str
+    profile: PlannerProfile
+    trajectories: Path = Path("trajectories")
+    timeout: float = 60.0
+
+    @property
+    def program_hash(self) -> str:
+        """Short sha256 of the program text."""
+        return hashlib.sha256(self.source.encode()).hexdigest()[:16]
+
+
+def _accuracy(request: EvaluationRequest, pool: Any) -> dict[str, Any]:
+    data = load_dataset(request.trajectories, request.spec.name)
+    scored = score_program(request.source, data, pool, "default", request.timeout)
+    if scored.result is None:
+        return {"status": scored.status, "message": scored.message, "default": None, "original": None}
+    original = score(data, scored.predictions, metric="original")
+    return {
+        "status": "ok",
+        "message": "",
+        "default": scored.result.as_dict(max_failing=5),
+        "original": original.as_dict(max_failing=5),
+    }
+
+
+def _reusable(previous: dict[str, Any] | None, request: EvaluationRequest) -> dict[int, dict[str, Any]]:
+    """Episodes of an earlier run of the same program with the same settings."""
+    if not previous or previous.get("program_hash") != request.program_hash:
+        return {}
+    if previous.get("profile") != request.profile.to_dict():
+        return {}
+    return {e["episode"]: e for e in previous.get("episodes", [])}
+
+
+def _returns_block(
+    episodes: list[dict[str, Any]], request: EvaluationRequest, references: ReferenceFn | None
+) -> dict[str, Any]:
+    returns = [e["episode_return"] for e in episodes]
+    summary = ReturnSummary.of(returns) if returns else None
+    block: dict[str, Any] = {
+        "mean": summary.mean if summary else None,
+        "standard_error": summary.standard_error if summary else None,
+        "n": len(returns),
+    }
+    refs = references(request.profile.name, request.spec.name) if references else None
+    if refs is None or not returns:
+        block["normalized"] = None
+        block["normalized_note"] = (
+            f"no random/oracle returns for profile {request.profile.name}" if refs is None else "no episodes"
+        )
+        return block
+    scored = normalized_score(returns, refs[0], refs[1])
+    block |= {
+        "normalized": scored.value,
+        "normalized_note": scored.reason,
+        "random_mean": scored.random.mean,
+        "oracle_mean": scored.oracle.mean,
+    }
+    return block
+
+
+def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
+    """Write JSON to a temporary name, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=float) + "\n")
+    os.replace(tmp, path)
+
+
+def evaluate_program(
+    request: EvaluationRequest,
+    pool: Any,
+    episodes: int,
+    out: Path | None = None,
+    references: ReferenceFn | None = None,
+    on_episode: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Evaluate one program; write (and resume from) ``out`` when given; return the record."""
+    previous = json.loads(out.read_text()) if out is not None and out.exists() else None
+    done = _reusable(previous, request)
+    record: dict[str, Any] = {
+        "schema_version": EVALUATION_SCHEMA_VERSION,
+        "env": request.spec.name,
+        "program": request.label,
+        "program_hash": request.program_hash,
+        "profile": request.profile.to_dict(),
+        "accuracy": previous["accuracy"] if done else _accuracy(request, pool),
+        "episodes": [done[i] for i in sorted(done) if i < episodes],
+    }
+
+    def finish(result: dict[str, Any]) -> None:
+        record["episodes"] = sorted([*record["episodes"], result], key=lambda e: e["episode"])
+        record["returns"] = _returns_block(record["episodes"], request, references)
+        if out is not None:
+            write_json_atomic(out, record)
+        if on_episode:
+            on_episode(result)
+
+    todo = [i for i in range(episodes) if i not in done]
+    with ThreadPoolExecutor(max_workers=max(1, getattr(pool, "size", 1))) as threads:
+        futures = [
+            threads.submit(
+                run_sandboxed_episode,
+                request.spec,
+                request.source,
+                request.profile,
+                i,
+                pool,
+                None,
+                request.timeout,
+            )
+            for i in todo
+        ]
+        for future in futures:
+            finish(future.result().to_dict())
+    record["returns"] = _returns_block(record["episodes"], request, references)
+    if out is not None:
+        write_json_atomic(out, record)
+    return record

@@ -51,12 +51,19 @@ class Tolerance:
         return rtol, atol
 
 
-# Per-env tolerances, by CWMB name. Empty on purpose: every reference model
-# (cwmb/benchmark/reference) meets rtol = atol = 1e-5 on all sampled transitions (its largest
-# error is 5e-7, from float32 observations), so no env has shown a need for more. Known
-# candidates, should MuJoCo references show it: Ant/Humanoid/Reacher-v4 rewards carry an
-# irreducible 1e-3..6e-2 error for any function of (obs, action) (reference/feasibility.md §4).
-TOLERANCE_OVERRIDES: dict[str, Tolerance] = {}
+# Per-env tolerances, by CWMB name, each justified by a measurement of the observation-only
+# reference model (docs/ceilings.md, `python benchmarks/ceilings.py`). The non-MuJoCo
+# references meet rtol = atol = 1e-5 everywhere (largest error 5e-7).
+TOLERANCE_OVERRIDES: dict[str, Tolerance] = {
+    # The reward depends on the previous action, which the observation does not hold: the
+    # reference's reward error reaches 6.7e-2 (99th percentile 1.5e-2); 1e-2 lets it pass on
+    # 98 % of transitions while a model with a wrong healthy reward (0.9) passes on none.
+    "Ant-v4": Tolerance(reward_rtol=1e-2, reward_atol=1e-2),
+    # Contact switches defeat the reconstruction of the last substep: reward error up to 1.9e-4.
+    "Humanoid-v4": Tolerance(reward_rtol=3e-4, reward_atol=3e-4),
+    # Same cause, in the state: error up to 3.2e-5 on fresh random transitions.
+    "HumanoidStandup-v4": Tolerance(rtol=5e-5, atol=5e-5),
+}
 
 
 def canonical_env(env: str) -> str:

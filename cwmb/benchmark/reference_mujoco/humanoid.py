@@ -1,0 +1,21 @@
+"""Humanoid-v4: root x, y left out (set to 0). The observation then holds qvel, com inertias,
+com velocities, actuator forces and external contact forces; the last four are left over from
+the previous step's last physics substep. The reward reads the mass centre from those
+leftovers too, so the previous substep is re-created: its control comes from the observed
+actuator forces, and re-running it also gives the PGS solver the warm start the real env has."""
+
+from cwmb.benchmark.reference_mujoco._core import MujocoReference  # (dropped from the program text)
+
+# Observation layout: qpos[2:] (22), qvel (23), cinert (14 x 10), cvel (14 x 6), qfrc_actuator (23), cfrc_ext.
+_CINERT_START = 22 + 23
+_ACTUATOR_FORCE_START = _CINERT_START + 140 + 84
+
+
+class Environment(MujocoReference):
+    """qpos without root x, y, then qvel; the previous substep re-created from the observed forces."""
+
+    GYM_ID = "Humanoid-v4"
+    ROOT_EXCLUDED = 2
+    REWIND = True
+    CINERT_START = _CINERT_START
+    ACTUATOR_FORCE_START = _ACTUATOR_FORCE_START

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "cwmb.cli.evaluate_cmd",
     "cwmb.cli.llm_cmd",
     "cwmb.cli.synthesize_cmd",
+    "cwmb.cli.references_cmd",
 ]
 
 app = typer.Typer(

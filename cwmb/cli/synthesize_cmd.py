@@ -1,0 +1,199 @@
+"""``cwmb synthesize``: search for code world models with an LLM, one env after another, resumably."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+SANDBOX_HINT = "generated code runs only in the sandbox worker pool (cwmb/sandbox); check that it can start"
+
+
+def synthesize(
+    env: list[str] = typer.Option(
+        ..., "--env", "-e", help="CWMB env name (repeatable or comma-separated); 'all' = every env."
+    ),
+    config: str = typer.Option(
+        "gif_mcts", "--config", "-c", help="Method config: YAML path or preset (gif_mcts, worldcoder, ...)."
+    ),
+    llm: str = typer.Option(
+        None,
+        "--llm",
+        help="LLM config: YAML path or preset of configs/llms/. Default: offline simulated coder.",
+    ),
+    budget: int = typer.Option(None, "--budget", min=1, help="LLM calls per env (overrides the config)."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Search seed; also selects the stream of LLM samples."),
+    run: str = typer.Option(None, "--run", help="Run name (default: <method>-<llm>-seed<S>)."),
+    max_cost: float = typer.Option(
+        None, "--max-cost", min=0.0, help="Cost cap in US$ for all envs together; stops cleanly."
+    ),
+    results: Path = typer.Option(Path("results"), "--results", help="Root directory of runs."),
+    data: Path = typer.Option(Path("trajectories"), "--data", help="Trajectory dataset root."),
+    restart: bool = typer.Option(
+        False, "--restart", help="Discard this run's earlier results for these envs."
+    ),
+) -> None:
+    """Search for a code world model of each env; results go to <results>/<run>/<ENV>/.
+
+    Re-running the same command resumes a killed run without paying again for any answer.
+    """
+    from cwmb.llm import Budget, load_llm_config
+    from cwmb.methods import load_method_config
+
+    method = load_method_config(config).with_overrides(budget=budget)
+    llm_config = load_llm_config(llm).with_overrides(max_cost=max_cost)
+    specs = _resolve_envs(env, llm_config)
+    run_name = run or f"{method.name}-{llm_config.name}-seed{seed}"
+    _announce_llm(llm_config)
+    cost_budget = Budget(llm_config.max_cost)
+    options = {"seed": seed, "data_root": data, "cost_budget": cost_budget, "restart": restart}
+    outcomes = _run_all(specs, method, llm_config, results / run_name, options)
+    typer.echo(f"results in {results / run_name}/")
+    _check_stopped(outcomes)
+
+
+def _resolve_envs(names: list[str], llm_config: Any) -> list[Any]:
+    """The env specs to run; the offline coder skips envs it has no reference model for under 'all'."""
+    from cwmb.benchmark import resolve_envs
+    from cwmb.benchmark.reference import REFERENCE_ENVS
+    from cwmb.errors import CwmbError
+
+    specs = resolve_envs(names)
+    if llm_config.backend != "offline":
+        return specs
+    missing = [s.name for s in specs if s.name not in REFERENCE_ENVS]
+    if missing and not any(n.lower() == "all" for n in names):
+        raise CwmbError(
+            f"the offline simulated coder has no reference world model for {', '.join(missing)}",
+            f"it covers {', '.join(REFERENCE_ENVS)}; pass --llm to use a real LLM",
+        )
+    if missing:
+        typer.echo(
+            f"note: skipping {len(missing)} env(s) the offline coder cannot write: {', '.join(missing)}"
+        )
+    return [s for s in specs if s.name in REFERENCE_ENVS]
+
+
+def _announce_llm(llm_config: Any) -> None:
+    from cwmb.methods.synthesis import SIMULATED_NOTE
+
+    if llm_config.backend == "offline":
+        typer.echo(f"note: LLM = {llm_config.model} ({SIMULATED_NOTE})")
+    else:
+        typer.echo(
+            f"LLM: {llm_config.model} ({llm_config.backend}, config {llm_config.source or llm_config.name})"
+        )
+
+
+def _run_all(
+    specs: list[Any], method: Any, llm_config: Any, run_dir: Path, options: dict[str, Any]
+) -> list[Any]:
+    """Run every env in one sandbox pool, with a live display on a terminal and log lines otherwise."""
+    from rich.console import Console
+
+    from cwmb.methods.progress import LiveProgress, PlainProgress, live_progress
+
+    console = Console(stderr=True)
+    outcomes = []
+    with _sandbox_pool() as pool:
+        factory = _evaluator_factory(pool)
+        if not console.is_terminal:
+            for spec in specs:
+                observer = PlainProgress(spec.name, method.config.budget)
+                outcomes.append(_run_one(spec, method, llm_config, run_dir, factory, observer, options))
+                if outcomes[-1].summary.get("status") == "stopped":
+                    break
+            return outcomes
+        with live_progress(console) as progress:
+            for spec in specs:
+                live = LiveProgress(progress, spec.name, method.config.budget)
+                outcomes.append(_run_one(spec, method, llm_config, run_dir, factory, live, options))
+                live.finish(outcomes[-1].summary.get("stop_reason") or "done")
+                if outcomes[-1].summary.get("status") == "stopped":
+                    break
+    return outcomes
+
+
+def _run_one(spec, method, llm_config, run_dir: Path, factory, observer, options: dict[str, Any]) -> Any:
+    """Synthesize one env and print its result line."""
+    from cwmb.methods.synthesis import synthesize_env
+
+    outcome = synthesize_env(
+        spec,
+        method,
+        llm_config,
+        results_dir=run_dir,
+        evaluator_factory=factory,
+        observers=[observer],
+        **options,
+    )
+    typer.echo(_result_line(outcome))
+    return outcome
+
+
+def _result_line(outcome: Any) -> str:
+    summary = outcome.summary
+    best = summary.get("best") or {}
+    accuracy = best.get("accuracy")
+    shown = f"{accuracy:.4f}" if isinstance(accuracy, int | float) else "-"
+    perfect = " (perfect)" if best.get("perfect") else ""
+    calls = f"{summary.get('calls', 0)}/{summary.get('budget')} calls"
+    if outcome.already_finished:
+        how = "finished earlier, nothing to do"
+    else:
+        how = f"{summary.get('stop_reason')}; {outcome.replayed_calls} replayed, {outcome.new_calls} new"
+    label = " [simulated, not an LLM]" if (summary.get("llm") or {}).get("simulated") else ""
+    cost = f"${summary.get('cost_usd', 0.0):.4f}"
+    return (
+        f"{outcome.env}: best accuracy {shown}{perfect} after {calls}, cost {cost} ({how}){label} "
+        f"-> {outcome.run_dir}/best.py"
+    )
+
+
+def _check_stopped(outcomes: list[Any]) -> None:
+    from cwmb.errors import CwmbError
+
+    stopped = [o.env for o in outcomes if o.summary.get("status") == "stopped"]
+    if stopped:
+        raise CwmbError(
+            f"cost cap reached during {stopped[0]}; the run stopped cleanly and can be resumed",
+            "raise --max-cost and re-run the same command; answers already received are replayed for free",
+        )
+
+
+def _sandbox_pool() -> Any:
+    """The worker pool every candidate program runs in; a clear error when it cannot be used."""
+    from cwmb.errors import CwmbError
+
+    try:
+        from cwmb.sandbox import WorkerPool
+    except ImportError as problem:
+        raise CwmbError(f"sandbox not available: {problem}", SANDBOX_HINT) from None
+    pool = WorkerPool(size=1)
+    try:
+        pool.start()
+    except CwmbError as problem:
+        raise CwmbError(f"sandbox not available: {problem.message}", SANDBOX_HINT) from None
+    return pool
+
+
+def _evaluator_factory(pool: Any) -> Any:
+    from cwmb.methods.sandbox_evaluator import SandboxEvaluator
+
+    def make(dataset: Any, config: Any) -> Any:
+        """A sandbox evaluator for one env's dataset with the method's scoring settings."""
+        return SandboxEvaluator(
+            pool,
+            dataset,
+            metric=config.metric,
+            feedback_transitions=config.feedback_transitions,
+            timeout_s=config.eval_timeout_s,
+        )
+
+    return make
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``synthesize`` to the CLI."""
+    app.command("synthesize")(synthesize)

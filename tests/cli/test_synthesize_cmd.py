@@ -24,7 +24,7 @@ def command(results: Path, *args: str) -> list[str]:
         "synthesize",
         "--results",
         str(results),
-        "--data",
+        "--trajectories",
         str(REPO / "trajectories"),
         *args,
     ]

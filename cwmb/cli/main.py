@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "cwmb.cli.llm_cmd",
     "cwmb.cli.synthesize_cmd",
     "cwmb.cli.references_cmd",
+    "cwmb.cli.report_cmd",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,70 @@
+"""``cwmb report`` (the paper's tables and plots for runs) and ``cwmb show`` (one search tree)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def report(
+    runs: list[str] = typer.Argument(..., help="Run names under --results, or run directories."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Folder for the files (default: <results>/reports/<run>[+<run>...])."
+    ),
+    formats: str = typer.Option("md,csv,tex,json", "--format", "-f", help="Files to write: md,csv,tex,json."),
+    results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
+    metric: str = typer.Option("default", "--metric", help="Accuracy metric shown: default or original."),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="Also draw the figures (PNG and SVG)."),
+) -> None:
+    """The paper's tables (2, 10/11, 7), LLM usage and plots, beside the published numbers."""
+    from rich.console import Console
+
+    from cwmb.report import build_report, write_report
+    from cwmb.report.build import parse_formats
+    from cwmb.report.writers import print_tables
+
+    chosen = parse_formats(formats)
+    built = build_report(runs, results, metric)
+    console = Console(width=None if Console().is_terminal else 160)
+    print_tables(built.tables, console)
+    for warning in built.loaded.warnings:
+        typer.secho(f"warning: {warning}", err=True, fg="yellow")
+    folder = out or Path(results) / "reports" / "+".join(built.runs)
+    written = write_report(built, folder, chosen, plots)
+    typer.echo(f"wrote {len(written)} files to {folder}/: {', '.join(p.name for p in written)}")
+
+
+def show(
+    run: str = typer.Argument(..., help="Run name under --results, or a run directory."),
+    env: str = typer.Option(..., "--env", "-e", help="The env whose search tree to show."),
+    html: Path = typer.Option(None, "--html", help="Write a self-contained HTML page of the tree here."),
+    results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
+) -> None:
+    """Print the search tree of one env of a run; with --html, write an interactive page of it."""
+    from rich.console import Console
+
+    from cwmb.benchmark import get_env
+    from cwmb.errors import CwmbError
+    from cwmb.report.runs import env_dirs, resolve_run
+    from cwmb.report.tree import load_tree, rich_tree
+    from cwmb.report.tree_html import write_tree_html
+
+    run_dir = resolve_run(run, results)
+    env_dir = run_dir / get_env(env).name
+    if env_dir not in env_dirs(run_dir):
+        present = ", ".join(d.name for d in env_dirs(run_dir)) or "none"
+        raise CwmbError(f"run {run} has no {get_env(env).name}", f"envs in {run_dir}: {present}")
+    tree = load_tree(env_dir)
+    if not tree.nodes:
+        raise CwmbError(f"{env_dir} has no search tree yet (no call finished)", "run `cwmb synthesize` first")
+    Console().print(rich_tree(tree))
+    if html is not None:
+        write_tree_html(env_dir, html, run_dir.name)
+        typer.echo(f"wrote {html}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``report`` and ``show`` to the CLI."""
+    app.command("report")(report)
+    app.command("show")(show)

@@ -1,0 +1,1 @@
+"""Tests of `cwmb report` and `cwmb show`."""

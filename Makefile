@@ -22,12 +22,16 @@ lint: setup
 	$(VENV)/bin/ruff check cwmb tests benchmarks
 	$(VENV)/bin/ruff format --check cwmb tests benchmarks
 
+# The whole pipeline, offline: no API key, no network. The LLM is the offline simulated
+# coder (reference world models with injected faults), and every output says so.
 demo: setup
 	$(CWMB) envs
-	$(CWMB) describe CartPole-v1 | head -n 25
-	$(CWMB) collect --env CartPole-v1 --env Pendulum-v1 --episodes 2 --max-steps 20 \
-		--out results/demo/trajectories --force
-	$(CWMB) dataset results/demo/trajectories
+	$(CWMB) collect --env CartPole-v1 --episodes 2 --max-steps 20 --out results/demo/trajectories --force
+	$(CWMB) score --reference --env CartPole-v1
+	$(CWMB) synthesize --env CartPole-v1,Taxi-v3 --run demo --budget 10
+	$(CWMB) evaluate demo --profile quick --episodes 2
+	$(CWMB) report demo --out results/demo/report
+	$(CWMB) show demo --env Taxi-v3 --html results/demo/report/tree-Taxi-v3.html
 
 # Rebuilds the shipped dataset (about 20 minutes on 2 cores; see docs/benchmark.md).
 collect: setup

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from cwmb.benchmark.registry import EnvSpec
-from cwmb.planning.normalized import ReturnSummary, normalized_score
+from cwmb.errors import CwmbError
+from cwmb.planning.normalized import ReturnSummary, normalized_return
 from cwmb.planning.profiles import PlannerProfile
 from cwmb.planning.sandboxed import run_sandboxed_episode
 from cwmb.program_eval import score_program
@@ -27,7 +28,9 @@ from cwmb.scoring import score
 from cwmb.trajectories.storage import load_dataset
 
 EVALUATION_SCHEMA_VERSION = 1
-ReferenceFn = Callable[[str, str], tuple[list[float], list[float]] | None]
+# (env name, profile) -> an object with ``random`` and ``oracle`` ReturnSummary fields, as
+# :func:`cwmb.planning.references.reference_summaries` gives; raises CwmbError when missing.
+ReferenceFn = Callable[[str, PlannerProfile], Any]
 
 
 @dataclass(frozen=True)
@@ -80,21 +83,31 @@ def _returns_block(
         "standard_error": summary.standard_error if summary else None,
         "n": len(returns),
     }
-    refs = references(request.profile.name, request.spec.name) if references else None
-    if refs is None or not returns:
-        block["normalized"] = None
-        block["normalized_note"] = (
-            f"no random/oracle returns for profile {request.profile.name}" if refs is None else "no episodes"
-        )
-        return block
-    scored = normalized_score(returns, refs[0], refs[1])
-    block |= {
-        "normalized": scored.value,
-        "normalized_note": scored.reason,
-        "random_mean": scored.random.mean,
-        "oracle_mean": scored.oracle.mean,
+    if not returns:
+        return block | {"normalized": None, "normalized_note": "no episodes"}
+    try:
+        refs = references(request.spec.name, request.profile) if references else None
+    except CwmbError as missing:
+        return block | {"normalized": None, "normalized_note": f"{missing.message} ({missing.hint})"}
+    if refs is None:
+        return block | {"normalized": None, "normalized_note": "no reference returns given"}
+    value = normalized_return(
+        summary.mean,
+        refs.random.mean,
+        refs.oracle.mean,
+        refs.random.standard_error,
+        refs.oracle.standard_error,
+    )
+    note = None
+    if value is None:
+        note = "oracle and random returns are equal within noise"
+        note += f" (oracle {refs.oracle.mean:g}, random {refs.random.mean:g})"
+    return block | {
+        "normalized": value,
+        "normalized_note": note,
+        "random_mean": refs.random.mean,
+        "oracle_mean": refs.oracle.mean,
     }
-    return block
 
 
 def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:

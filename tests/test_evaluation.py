@@ -8,8 +8,11 @@ import pytest
 
 from cwmb.benchmark import get_env
 from cwmb.benchmark.reference import reference_source
+from cwmb.errors import CwmbError
 from cwmb.evaluation import EvaluationRequest, evaluate_program
+from cwmb.planning.normalized import ReturnSummary
 from cwmb.planning.profiles import load_profile
+from cwmb.planning.references import References
 from cwmb.planning.sandboxed import PLANNING_PRELOAD
 from cwmb.sandbox import WorkerPool
 
@@ -72,6 +75,17 @@ def test_broken_model_ends_episodes_cleanly(pool):
 
 
 def test_normalized_return_uses_the_references(pool):
-    refs = lambda profile, env: ([2.0, 4.0], [10.0, 10.0])  # noqa: E731  random mean 3, oracle mean 10
-    record = evaluate_program(request(reference_source("CartPole-v1")), pool, 2, references=refs)
-    assert record["returns"]["normalized"] == pytest.approx((8.0 - 3.0) / (10.0 - 3.0))
+    fixed = References("CartPole-v1", ReturnSummary.of([2.0, 4.0]), ReturnSummary.of([10.0, 10.0]))
+    record = evaluate_program(
+        request(reference_source("CartPole-v1")), pool, 2, references=lambda e, p: fixed
+    )
+    assert record["returns"]["normalized"] == pytest.approx((8.0 - 3.0) / (10.0 - 3.0))  # random 3, oracle 10
+
+
+def test_missing_references_leave_r_undefined_with_the_reason(pool):
+    def missing(env, profile):
+        raise CwmbError("no reference returns for profile 'x'", "compute them: cwmb references --profile x")
+
+    record = evaluate_program(request(reference_source("CartPole-v1")), pool, 1, references=missing)
+    assert record["returns"]["normalized"] is None
+    assert "cwmb references --profile x" in record["returns"]["normalized_note"]

@@ -56,17 +56,6 @@ def _targets(run: str | None, env: list[str] | None, model: Path | None, referen
     ]
 
 
-def _references(profile: str, env: str):
-    """Per-episode random and oracle returns of ``profile`` for ``env``, if committed."""
-    from cwmb.errors import CwmbError
-    from cwmb.planning.references import reference_episode_returns
-
-    try:
-        return reference_episode_returns(profile, env)
-    except CwmbError:
-        return None
-
-
 def _row(record: dict) -> list[str]:
     accuracy, returns = record["accuracy"], record.get("returns", {})
     fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
@@ -74,14 +63,10 @@ def _row(record: dict) -> list[str]:
     original = accuracy["original"]["accuracy"] if accuracy["original"] else None
     mean, se = returns.get("mean"), returns.get("standard_error")
     ret = "n/a" if mean is None else f"{mean:.1f} ± {se:.1f}"
-    return [
-        record["env"],
-        fmt(default),
-        fmt(original),
-        ret,
-        fmt(returns.get("normalized")),
-        accuracy["status"] if accuracy["status"] != "ok" else "",
-    ]
+    note = accuracy["status"] if accuracy["status"] != "ok" else ""
+    if returns.get("normalized") is None and returns.get("normalized_note"):
+        note = (note + "; " if note else "") + "R: " + returns["normalized_note"].split(" (")[0][:60]
+    return [record["env"], fmt(default), fmt(original), ret, fmt(returns.get("normalized")), note]
 
 
 def evaluate(
@@ -108,6 +93,7 @@ def evaluate(
 
     from cwmb.evaluation import EvaluationRequest, evaluate_program
     from cwmb.planning.profiles import load_profile, parse_override
+    from cwmb.planning.references import reference_summaries
     from cwmb.planning.sandboxed import PLANNING_PRELOAD
     from cwmb.sandbox import WorkerPool
 
@@ -127,7 +113,7 @@ def evaluate(
                     err=True,
                 )
 
-            records.append(evaluate_program(request, pool, count, out, _references, said))
+            records.append(evaluate_program(request, pool, count, out, reference_summaries, said))
     table = Table(title=f"evaluation, profile {plan.name}, {count} episode(s)")
     for column in ("env", "accuracy", "acc. (original)", "return", "R", "note"):
         table.add_column(column)

@@ -21,15 +21,15 @@ import typer
 from cwmb import __version__
 from cwmb.errors import CwmbError
 
-COMMAND_MODULES = [
+COMMAND_MODULES = [  # in pipeline order, which is the order of `cwmb --help`
     "cwmb.cli.envs_cmd",
     "cwmb.cli.collect_cmd",
+    "cwmb.cli.synthesize_cmd",
     "cwmb.cli.score_cmd",
     "cwmb.cli.evaluate_cmd",
-    "cwmb.cli.llm_cmd",
-    "cwmb.cli.synthesize_cmd",
     "cwmb.cli.references_cmd",
     "cwmb.cli.report_cmd",
+    "cwmb.cli.llm_cmd",
 ]
 
 app = typer.Typer(

@@ -258,7 +258,7 @@ class ReferenceReturns:
                 seconds, basis = block.seconds_per_episode()
                 result.setdefault(spec.name, {})[agent] = {
                     "episodes": episodes,
-                    "estimated_seconds": None if seconds is None else round(seconds * len(episodes), 1),
+                    "estimated_seconds": None if seconds is None else round(seconds * len(episodes), 3),
                     "basis": basis,
                 }
         return result
@@ -281,7 +281,7 @@ class ReferenceReturns:
             "complete": not missing,
             "envs": envs,
             "missing": missing,
-            "missing_estimated_seconds": None if None in costs else round(sum(costs), 1),
+            "missing_estimated_seconds": None if None in costs else round(sum(costs), 3),
         }
 
     def write(self) -> None:

@@ -129,7 +129,7 @@ def estimate_record(
         if result.outcome == "terminated":
             basis += f"; an upper bound if episodes end early (the probe's ended after {result.length} steps)"
     return {
-        "seconds_per_episode": round(seconds, 1),
+        "seconds_per_episode": round(seconds, 3),
         "basis": basis,
         "probe_steps": result.length,
         "probe_seconds": round(result.seconds, 3),

@@ -68,8 +68,8 @@ class Group:
 
     @property
     def short(self) -> str:
-        """A short column label: method and LLM name."""
-        return f"{self.method_label} · {self.llm}"
+        """A short column or legend label: method and LLM name (marked when simulated)."""
+        return f"{self.method_label} · {self.llm}" + (" (simulated)" if self.simulated else "")
 
     @property
     def paper_llm(self) -> str | None:

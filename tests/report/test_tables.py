@@ -57,10 +57,10 @@ def test_every_table_states_the_metric(two_runs):
 def test_per_env_table_shows_states_not_zeros(two_runs):
     report = build_report(["a", "b"], two_runs)
     envs = per_env(report)
-    assert envs["MountainCar-v0"]["GIF-MCTS · offline R"] == "N/A"
-    assert envs["MountainCar-v0"]["WorldCoder · offline acc."] == "missing"
-    assert envs["Taxi-v3"]["WorldCoder · offline acc."] == "0.70†"
-    assert envs["Taxi-v3"]["WorldCoder · offline R"] == "not evaluated"
+    assert envs["MountainCar-v0"]["GIF-MCTS · offline (simulated) R"] == "N/A"
+    assert envs["MountainCar-v0"]["WorldCoder · offline (simulated) acc."] == "missing"
+    assert envs["Taxi-v3"]["WorldCoder · offline (simulated) acc."] == "0.70†"
+    assert envs["Taxi-v3"]["WorldCoder · offline (simulated) R"] == "not evaluated"
     assert envs["Pendulum-v1"]["Action"] == "continuous"
     assert list(envs) == ["CliffWalking-v0", "Taxi-v3", "CartPole-v1", "MountainCar-v0", "Pendulum-v1"]
 
@@ -84,10 +84,10 @@ def test_unrunnable_models_no_reference_and_partial_runs(tmp_path):
     write_env_run(tmp_path, "c", "CliffWalking-v0", accuracies=[0.2], status="running")
     report = build_report(["c"], tmp_path)
     envs = per_env(report)
-    assert envs["CartPole-v1"]["GIF-MCTS · offline acc."] == "N/A"
-    assert envs["CartPole-v1"]["GIF-MCTS · offline R"] == "0.00"
-    assert envs["Taxi-v3"]["GIF-MCTS · offline R"] == "no ref."
-    assert envs["CliffWalking-v0"]["GIF-MCTS · offline acc."] == "0.20†‡"
+    assert envs["CartPole-v1"]["GIF-MCTS · offline (simulated) acc."] == "N/A"
+    assert envs["CartPole-v1"]["GIF-MCTS · offline (simulated) R"] == "0.00"
+    assert envs["Taxi-v3"]["GIF-MCTS · offline (simulated) R"] == "no ref."
+    assert envs["CliffWalking-v0"]["GIF-MCTS · offline (simulated) acc."] == "0.20†‡"
     main = rows_by_source(report.table("main"))["run c"]
     assert main["Discrete acc."] == "0.40 ± 0.20†‡"  # mean(0.6, 0.2); the N/A CartPole is left out
     assert main["Discrete R"] == "0.00 [1/3]"  # Taxi has no reference, CliffWalking not evaluated
@@ -117,7 +117,7 @@ def test_stale_and_unreadable_files_are_reported_not_fatal(two_runs):
     (two_runs / "b" / "CartPole-v1" / "summary.json").write_text("{not json")
     (two_runs / "empty").mkdir()
     report = build_report(["a", "b", "empty"], two_runs)
-    assert per_env(report)["Taxi-v3"]["GIF-MCTS · offline R"] == "not evaluated"
+    assert per_env(report)["Taxi-v3"]["GIF-MCTS · offline (simulated) R"] == "not evaluated"
     text = " ".join(report.loaded.warnings)
     assert "older best.py" in text and "not readable JSON" in text and "no env directories" in text
 

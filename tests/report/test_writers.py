@@ -38,10 +38,10 @@ def test_csv_leaves_absent_values_empty_with_a_state(two_runs):
     with (two_runs / "out" / "per_env.csv").open() as handle:
         rows = {row["env"]: row for row in csv.DictReader(handle)}
     mountain = rows["MountainCar-v0"]
-    assert mountain["WorldCoder · offline accuracy"] == ""
-    assert mountain["WorldCoder · offline accuracy state"] == "missing"
-    assert mountain["GIF-MCTS · offline R state"] == "N/A"
-    assert float(rows["Taxi-v3"]["GIF-MCTS · offline accuracy"]) == 0.8
+    assert mountain["WorldCoder · offline (simulated) accuracy"] == ""
+    assert mountain["WorldCoder · offline (simulated) accuracy state"] == "missing"
+    assert mountain["GIF-MCTS · offline (simulated) R state"] == "N/A"
+    assert float(rows["Taxi-v3"]["GIF-MCTS · offline (simulated) accuracy"]) == 0.8
     with (two_runs / "out" / "runs.csv").open() as handle:
         tidy = list(csv.DictReader(handle))
     assert {r["run"] for r in tidy} == {"a", "b"} and len(tidy) == 10

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cwmb.atomic import write_json_atomic
 from cwmb.benchmark.registry import EnvSpec
 from cwmb.errors import CwmbError
 from cwmb.planning.normalized import ReturnSummary, normalized_return
@@ -108,14 +108,6 @@ def _returns_block(
         "random_mean": refs.random.mean,
         "oracle_mean": refs.oracle.mean,
     }
-
-
-def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    """Write JSON to a temporary name, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=float) + "\n")
-    os.replace(tmp, path)
 
 
 def evaluate_program(

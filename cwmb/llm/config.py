@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cwmb import presets
 from cwmb.errors import CwmbError, closest_names
 
 BACKENDS = ("litellm", "offline", "scripted")
@@ -149,21 +150,12 @@ def offline_config(seed: int = 0) -> LLMConfig:
 
 def list_presets(config_dir: Path = CONFIG_DIR) -> list[str]:
     """Names of the preset configs shipped in ``configs/llms/``."""
-    return sorted(p.stem for p in config_dir.glob("*.yaml"))
+    return presets.list_presets(config_dir)
 
 
 def resolve_config_path(spec: str | Path, config_dir: Path = CONFIG_DIR) -> Path:
     """Turn a path or a preset name (``gpt-4-turbo``) into an existing YAML path."""
-    path = Path(spec).expanduser()
-    if path.is_file():
-        return path
-    preset = config_dir / f"{spec}.yaml"
-    if preset.is_file():
-        return preset
-    presets = list_presets(config_dir)
-    suggestions = closest_names(str(spec), presets)
-    hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
-    raise CwmbError(f"no LLM config '{spec}'", f"{hint}give a YAML path or one of: {', '.join(presets)}")
+    return presets.resolve_preset("LLM config", spec, config_dir)
 
 
 def load_llm_config(spec: str | Path | None = None, config_dir: Path = CONFIG_DIR) -> LLMConfig:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cwmb import presets
 from cwmb.errors import CwmbError, closest_names
 from cwmb.methods.base import SearchConfig, SearchMethod, SessionMethod
 
@@ -158,20 +159,12 @@ def load_method_config(spec: str | Path | None = None, config_dir: Path = CONFIG
     """
     if spec is None:
         spec = DEFAULT_METHOD
-    path = Path(spec).expanduser()
-    if not path.is_file():
-        preset = config_dir / f"{spec}.yaml"
-        if preset.is_file():
-            path = preset
-        elif str(spec) in method_names():
+    path = presets.find_preset(spec, config_dir)
+    if path is None:
+        if str(spec) in method_names():
             return method_spec_from_dict({"method": str(spec)})
-        else:
-            choices = sorted(set(list_method_presets(config_dir)) | set(method_names()))
-            suggestions = closest_names(str(spec), choices)
-            hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
-            raise CwmbError(
-                f"no method config '{spec}'", f"{hint}give a YAML path or one of: {', '.join(choices)}"
-            )
+        choices = sorted(set(list_method_presets(config_dir)) | set(method_names()))
+        raise presets.unknown_preset("method config", spec, choices)
     import yaml
 
     try:

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cwmb.atomic import write_atomic
 from cwmb.errors import CwmbError
 from cwmb.llm import CALL_LOG_NAME
 from cwmb.llm.protocol import stable_hash
@@ -94,16 +95,6 @@ def keep_first_lines(path: Path, count: int) -> None:
     raw = path.read_bytes()
     lines = raw.splitlines(keepends=True)
     truncate_lines(path, sum(len(line) for line in lines[:count]))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically (a reader sees the old or the new file, never half)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 def write_json(path: Path, data: Mapping[str, Any]) -> None:

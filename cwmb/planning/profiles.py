@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cwmb import presets
 from cwmb.errors import CwmbError, closest_names
 from cwmb.planning.cem import CEMSettings
 from cwmb.planning.mcts import MCTSSettings
@@ -61,21 +62,12 @@ class PlannerProfile:
 
 def list_profiles(profile_dir: Path = PROFILE_DIR) -> list[str]:
     """Names of the profiles shipped in ``configs/planners/``."""
-    return sorted(p.stem for p in profile_dir.glob("*.yaml"))
+    return presets.list_presets(profile_dir)
 
 
 def resolve_profile_path(spec: str | Path, profile_dir: Path = PROFILE_DIR) -> Path:
     """Turn a YAML path or a profile name (``quick``) into an existing file."""
-    path = Path(spec).expanduser()
-    if path.is_file():
-        return path
-    named = profile_dir / f"{spec}.yaml"
-    if named.is_file():
-        return named
-    names = list_profiles(profile_dir)
-    suggestions = closest_names(str(spec), names)
-    hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
-    raise CwmbError(f"no planner profile '{spec}'", f"{hint}give a YAML path or one of: {', '.join(names)}")
+    return presets.resolve_preset("planner profile", spec, profile_dir)
 
 
 def load_profile(

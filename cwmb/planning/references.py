@@ -23,12 +23,11 @@ are not finished, with what they would cost.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cwmb.atomic import write_atomic
 from cwmb.benchmark import ENVS, EnvSpec, get_env
 from cwmb.errors import CwmbError
 from cwmb.planning.normalized import ReturnSummary, denominator_is_noise, mean
@@ -286,17 +285,7 @@ class ReferenceReturns:
 
     def write(self) -> None:
         """Write the file atomically (a reader never sees half a file, a crash never loses it)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self.to_dict(), indent=1) + "\n"
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        try:
-            with os.fdopen(handle, "w") as stream:
-                stream.write(text)
-            os.chmod(temporary, 0o644)  # mkstemp makes it private; this is package data
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, json.dumps(self.to_dict(), indent=1) + "\n")
 
     def summary(self, env: str, agent: str, allow_partial: bool = False) -> ReturnSummary:
         """Mean and standard error of ``agent`` on ``env``; a CwmbError if missing or unfinished."""

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from cwmb.atomic import write_atomic
 from cwmb.errors import CwmbError
 from cwmb.trajectories.dataset import SCHEMA_VERSION, Dataset
 
@@ -41,12 +41,6 @@ def _fixed_list(values: np.ndarray) -> Any:
 
     flat = pa.array(np.ascontiguousarray(values).reshape(-1))
     return pa.FixedSizeListArray.from_arrays(flat, values.shape[1])
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def write_dataset(root: Path | str, data: Dataset, manifest: dict[str, Any]) -> Path:
@@ -75,13 +69,13 @@ def write_dataset(root: Path | str, data: Dataset, manifest: dict[str, Any]) -> 
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd", compression_level=9, write_statistics=False)
     payload = sink.getvalue().to_pybytes()
-    _atomic_write(out_dir / DATA_FILE, payload)
+    write_atomic(out_dir / DATA_FILE, payload)
     full_manifest = dict(manifest) | {
         "schema_version": SCHEMA_VERSION,
         "sha256": hashlib.sha256(payload).hexdigest(),
     }
     text = json.dumps(full_manifest, indent=2, sort_keys=True) + "\n"
-    _atomic_write(out_dir / MANIFEST_FILE, text.encode())
+    write_atomic(out_dir / MANIFEST_FILE, text.encode())
     return out_dir
 
 

@@ -11,11 +11,24 @@ from __future__ import annotations
 import math
 import os
 import resource
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
+ISOLATION_MODES = ("standard", "strict")
+
+
+def default_run_as() -> str | None:
+    """The user jobs run as when the harness is root: ``$CWMB_RUN_AS``, else ``nobody``."""
+    value = os.environ.get("CWMB_RUN_AS", "nobody").strip()
+    return None if value in ("", "none", "root") else value
+
+
+def default_isolation() -> str:
+    """``$CWMB_ISOLATION`` (``standard`` or ``strict``), else ``standard``."""
+    return os.environ.get("CWMB_ISOLATION", "standard").strip() or "standard"
+
 
 # Variables a Python interpreter needs. Everything else, API keys and credentials
 # included, is left out: an allowlist cannot forget a new secret's name.
@@ -31,10 +44,14 @@ class Limits:
     timeout rounded up, plus one second. ``file_bytes`` (RLIMIT_FSIZE) caps any file the
     program writes, including its raw stdout/stderr. ``open_files`` is RLIMIT_NOFILE.
     ``output_chars`` is how much printed output is kept per job; ``reply_bytes`` the
-    largest reply the harness accepts. ``run_as`` names an unprivileged user the worker
-    switches to after start-up (only when the harness runs as root); ``processes``
-    (RLIMIT_NPROC) is applied only together with ``run_as``, because it counts every
-    process of the user.
+    largest reply the harness accepts. ``run_as`` names the unprivileged user the worker
+    switches to after start-up when the harness runs as root (default ``nobody``, or
+    ``$CWMB_RUN_AS``; None or ``""`` keeps root); ``processes`` (RLIMIT_NPROC) is applied
+    only together with ``run_as``, because it counts every process of the user.
+    ``disk_bytes`` and ``disk_files`` cap the private directory (a tmpfs where user
+    namespaces exist). ``isolation`` is ``standard`` (run with the layers this machine
+    has, and say which are missing) or ``strict`` (refuse to start without all of them);
+    default ``$CWMB_ISOLATION`` or ``standard``.
     """
 
     memory_bytes: int = 1 * GiB
@@ -43,8 +60,15 @@ class Limits:
     open_files: int = 128
     output_chars: int = 8192
     reply_bytes: int = 256 * MiB
-    run_as: str | None = None
+    run_as: str | None = field(default_factory=lambda: default_run_as())
     processes: int = 256
+    disk_bytes: int = 64 * MiB
+    disk_files: int = 4096
+    isolation: str = field(default_factory=lambda: default_isolation())
+
+    def __post_init__(self) -> None:
+        if self.isolation not in ISOLATION_MODES:
+            raise ValueError(f"isolation must be one of {ISOLATION_MODES}, not {self.isolation!r}")
 
     def cpu_budget(self, timeout: float) -> int:
         """Whole CPU seconds one job may use, for a job with this wall-clock timeout."""

@@ -10,10 +10,12 @@ harness raises only for its own mistakes (bad job inputs) or when a worker canno
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import queue
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -30,6 +32,7 @@ from typing import Any, TypeVar
 import cwmb
 from cwmb.errors import CwmbError
 from cwmb.sandbox import wire
+from cwmb.sandbox.isolation import IsolationReport
 from cwmb.sandbox.jobs import Job
 from cwmb.sandbox.limits import Limits, worker_environment
 from cwmb.sandbox.outcome import Outcome, Status
@@ -84,6 +87,7 @@ class _Worker:
         self._config = {**limits.to_config(), "preload": list(preload)}
         self._proc: subprocess.Popen[bytes] | None = None
         self._ready = False
+        self.isolation = IsolationReport()
         self.spawn()
 
     def spawn(self) -> None:
@@ -134,6 +138,7 @@ class _Worker:
             body = wire.read_frame(self._rep_r, 1 << 16, time.monotonic() + timeout)
             hello = wire.decode(body) if body is not None else None
             if isinstance(hello, dict) and hello.get("ready") is True:
+                self.isolation = IsolationReport.from_dict(hello.get("isolation"))
                 self._ready = True
                 return
             if isinstance(hello, dict):
@@ -175,6 +180,11 @@ class _Worker:
         if not isinstance(reply, dict) or "event" not in reply:
             raise _Lost("crashed", "the worker sent a reply of the wrong form")
         return reply
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id as the harness sees it (None while not started)."""
+        return None if self._proc is None else self._proc.pid
 
     def _exit_text(self) -> str:
         assert self._proc is not None
@@ -222,6 +232,22 @@ def _crash_message(reply: dict[str, Any], source: str | None, output: str) -> st
         text = source_line(source, lineno)
         detail += f": `{shorten(text, 200)}`" if text else ""
     return detail or "the job process crashed"
+
+
+def _check_identity(reply: dict[str, Any], job_id: int, nonce: str) -> None:
+    """Raise _Lost unless the reply is for this job: its id, and the job process's nonce."""
+    if reply.get("job_id") != job_id:
+        raise _Lost("crashed", "the worker replied for another job (job id mismatch); it was replaced")
+    if reply.get("event") != "replied":
+        return
+    try:
+        inner = wire.decode(reply["child"])
+    except (wire.WireError, KeyError, TypeError) as exc:
+        raise _Lost("crashed", f"the job sent a malformed reply: {exc}"[:300]) from None
+    if not isinstance(inner, dict) or inner.get("job_id") != job_id or inner.get("nonce") != nonce:
+        raise _Lost(
+            "crashed", "the job's reply does not carry this job's id and nonce; the worker was replaced"
+        )
 
 
 def _interpret(job: Job[T], reply: dict[str, Any]) -> Outcome[T]:
@@ -277,6 +303,7 @@ class WorkerPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
+        self._job_ids = itertools.count(1)
         self._finalizer = weakref.finalize(self, _kill_all, self._workers)
 
     def start(self) -> WorkerPool:
@@ -294,20 +321,48 @@ class WorkerPool:
                 _kill_all(self._workers)
                 self._workers.clear()
                 raise
+            self._refuse_if_strict()
             for worker in self._workers:
                 self._idle.put(worker)
         return self
 
+    def worker_pids(self) -> list[int | None]:
+        """The worker processes' ids, as the harness sees them (for tests and diagnostics)."""
+        return [worker.pid for worker in self._workers]
+
+    @property
+    def isolation(self) -> IsolationReport:
+        """The isolation layers the workers enforce (starts the pool if needed)."""
+        self.start()
+        return self._workers[0].isolation
+
+    def _refuse_if_strict(self) -> None:
+        missing = self._workers[0].isolation.missing()
+        if self.limits.isolation == "strict" and missing:
+            _kill_all(self._workers)
+            self._workers.clear()
+            raise SandboxStartError(
+                f"isolation is strict but this machine lacks: {', '.join(missing)}",
+                "run with --isolation standard (or CWMB_ISOLATION=standard) to use the layers it has; "
+                "`cwmb sandbox status` shows them",
+            )
+
     def run(self, job: Job[T], timeout: float = 10.0) -> Outcome[T]:
         """Run one job with a wall-clock ``timeout`` (seconds); never raises for the program's sake."""
-        job_frame = wire.encode({**job.request(), "cpu_seconds": self.limits.cpu_budget(timeout)})
-        envelope = wire.encode({"timeout": float(timeout), "job": job_frame})
+        job_id, nonce = next(self._job_ids), secrets.token_hex(16)
+        cpu = self.limits.cpu_budget(timeout)
+        job_frame = wire.encode({**job.request(), "cpu_seconds": cpu, "job_id": job_id, "nonce": nonce})
+        envelope = wire.encode(
+            {"timeout": float(timeout), "job": job_frame, "job_id": job_id, "cpu_seconds": cpu}
+        )
         self.start()
         started = time.monotonic()
         worker = self._idle.get()
         try:
             worker.wait_ready(self._start_timeout)
-            outcome = _interpret(job, worker.exchange(envelope, timeout, self.limits.reply_bytes))
+            reply = worker.exchange(envelope, timeout, self.limits.reply_bytes)
+            _check_identity(reply, job_id, nonce)
+            outcome = _interpret(job, reply)
         except _Lost as lost:
             worker.kill()
             worker.spawn()  # the replacement starts now, while the harness goes on

@@ -140,13 +140,15 @@ def _import_findings(source: str) -> list[str]:
 def check(request: dict[str, Any], phase: _Phase) -> list[str]:
     """Report in plain words where the program does not conform to the contract."""
     source = request["source"]
+    imports = _import_findings(source)
     try:
         env_class = load_environment_class(source, phase)
     except ProgramError as exc:
-        return [exc.message]
+        return [*imports, exc.message]
     except Exception as exc:
-        return [describe_exception(exc, source, phase.now)]
-    found = _import_findings(source) + _arity_findings(env_class)
+        # The sandbox cannot read gymnasium or mujoco, so importing them fails: say why first.
+        return imports or [describe_exception(exc, source, phase.now)]
+    found = imports + _arity_findings(env_class)
     if found:
         return found
     to_state = state_converter(request["obs_kind"])

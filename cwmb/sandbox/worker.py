@@ -13,6 +13,11 @@ counts one job only. After each job the supervisor kills the job process and any
 it left behind (the supervisor is a child subreaper, so even daemonised descendants come
 back to it), empties the working directory and truncates the captured output.
 
+Isolation: after the imports the worker applies the kernel layers of
+:mod:`cwmb.sandbox.isolation` (unprivileged uid, user/PID/net/mount namespaces, a tmpfs
+work dir, Landlock, seccomp) and reports them in its ready message; each job process is
+forked into its own PID namespace and adds its own Landlock domain and seccomp filter.
+
 Protocol: the harness writes request frames to ``--requests`` and reads reply frames
 from ``--replies`` (see ``wire.py``). fds 1 and 2 point at a capture file, never at the
 protocol, and the job process closes the harness's fds before it loads any program.
@@ -22,12 +27,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
 import faulthandler
 import gc
 import importlib
 import json
-import linecache
 import os
 import select
 import shutil
@@ -35,26 +38,16 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
-import numpy as np
-
+# Harness functions that CallJob runs next to a program must be imported before the worker
+# is locked down: once Landlock is on, a job can no longer read the package's files.
+import cwmb.sandbox.episodes  # noqa: F401
 from cwmb.sandbox import wire
-from cwmb.sandbox.limits import apply_worker_limits, drop_privileges, set_job_cpu_limit
-from cwmb.sandbox.program import CANDIDATE_FILENAME, CANDIDATE_MODULE
-from cwmb.sandbox.tasks import run_task
-
-_PR_SET_PDEATHSIG = 1
-_PR_SET_CHILD_SUBREAPER = 36
-_INTERNAL_FAILURE = 70
-
-
-def _prctl(option: int, value: int) -> bool:
-    """Call Linux prctl(2); False when unavailable."""
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
+from cwmb.sandbox.isolation import CPU_EXHAUSTED_EXIT, WorkerHardening
+from cwmb.sandbox.job_process import INTERNAL_FAILURE, job_main
+from cwmb.sandbox.limits import apply_worker_limits, drop_privileges
+from cwmb.sandbox.syscalls import PR_SET_CHILD_SUBREAPER, prctl
 
 
 @dataclass
@@ -68,132 +61,22 @@ class _JobProcess:
     reaped: bool = False
 
 
-class _Capture:
-    """A text stream keeping the first ``cap`` characters written and counting the rest.
-
-    Replaces sys.stdout/sys.stderr in the job process, so that a print flood costs no
-    syscalls, no disk and no memory.
-    """
-
-    def __init__(self, cap: int) -> None:
-        self._cap = cap
-        self._parts: list[str] = []
-        self._kept = 0
-        self.dropped = 0
-
-    def write(self, text: str) -> int:
-        """Keep what fits under the cap; count the rest."""
-        n = len(text)
-        room = self._cap - self._kept
-        if room > 0:
-            piece = str(text[:room])
-            self._parts.append(piece)
-            self._kept += len(piece)
-        self.dropped += n - min(n, max(room, 0))
-        return n
-
-    def flush(self) -> None:
-        """Nothing to flush: the text stays in memory."""
-
-    def isatty(self) -> bool:
-        """Never a terminal."""
-        return False
-
-    def text(self) -> str:
-        """The kept text, with a note on how much was dropped."""
-        note = f"\n[... {self.dropped} more characters of output dropped]" if self.dropped else ""
-        return "".join(self._parts) + note
-
-
-def _close_fds_except(keep: tuple[int, ...]) -> None:
-    """Close every fd above 2 that is not in ``keep``."""
-    low = 3
-    for fd in sorted(keep):
-        os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, 65536)
-
-
-def _job_main(job_r: int, reply_w: int, config: dict[str, Any]) -> NoReturn:
-    """Body of a job process: wait for one job, run it, reply, exit."""
-    _close_fds_except((job_r, reply_w))
-    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    _warm_up()
-    body = wire.read_frame(job_r, int(config["reply_bytes"]))
-    if body is None:  # the supervisor is shutting down
-        os._exit(0)
-    request = wire.decode(body)
-    set_job_cpu_limit(int(request["cpu_seconds"]))
-    capture = _Capture(int(config["output_chars"]))
-    sys.stdout = sys.stderr = capture  # type: ignore[assignment]
-    reply = run_task(request, int(config["memory_bytes"]))
-    reply["output"] = capture.text()
-    wire.write_all(reply_w, _encode_reply(reply))
-    # Exiting now would tear down the address space on the CPU the supervisor is about to
-    # wake on; waiting to be killed moves that cost after the reply has been forwarded.
-    os.read(job_r, 1)
-    os._exit(0)
-
-
-_WARM_UP_PROGRAM = """
-class Environment:
-    def __init__(self):
-        self.state = None
-
-    def set_state(self, state):
-        self.state = state
-
-    def step(self, action):
-        return self.state * 1.0, 1.0, False
-"""
-
-
-def _warm_up() -> None:
-    """Run a tiny job before the real one, while the process waits anyway.
-
-    A forked process pays a page fault for each memory page it first writes (reference
-    counts, allocator pools); a dummy job takes most of those faults off the real job's
-    clock. Its traces (the ``world_model`` module and source cache entry) are removed.
-    """
-    for action_kind, actions in (("discrete", np.zeros((2, 1), np.int64)), ("continuous", np.zeros((2, 2)))):
-        request = {
-            "kind": "predict",
-            "source": _WARM_UP_PROGRAM,
-            "obs_kind": "box",
-            "action_kind": action_kind,
-            "states": np.zeros((2, 3), dtype=np.float32),
-            "actions": actions,
-        }
-        wire.encode(run_task(wire.decode(wire.body_of(wire.encode(request))), 0))
-    sys.modules.pop(CANDIDATE_MODULE, None)
-    linecache.cache.pop(CANDIDATE_FILENAME, None)
-
-
-def _encode_reply(reply: dict[str, Any]) -> bytes:
-    """Encode a job's reply; a value that is not plain data becomes an error reply."""
-    try:
-        return wire.encode(reply)
-    except MemoryError:
-        return wire.encode(
-            {"status": "memory", "message": "out of memory while sending the result", "value": None}
-        )
-    except (TypeError, ValueError, RecursionError) as exc:
-        message = f"the job's result cannot be sent back: {exc}"[:300]
-        return wire.encode({"status": "error", "message": message, "value": None, "output": reply["output"]})
-
-
 class Supervisor:
     """Serves job requests from the harness, one at a time, each in a fresh job process."""
 
-    def __init__(self, requests: int, replies: int, config: dict[str, Any]) -> None:
+    def __init__(
+        self, requests: int, replies: int, config: dict[str, Any], hardening: WorkerHardening
+    ) -> None:
         self._requests = requests
         self._replies = replies
         self._config = config
+        self._hardening = hardening
         self._max_frame = int(config["reply_bytes"])
 
     def serve(self) -> None:
         """Reply ``ready``, then run jobs until the harness closes the request pipe."""
-        wire.write_all(self._replies, wire.encode({"ready": True, "pid": os.getpid(), "uid": os.getuid()}))
+        hello = {"ready": True, "uid": os.getuid(), "isolation": self._hardening.report.to_dict()}
+        wire.write_all(self._replies, wire.encode(hello))
         spare = self._fork()
         while True:
             body = wire.read_frame(self._requests, self._max_frame)
@@ -202,8 +85,9 @@ class Supervisor:
             request = wire.decode(body)
             deadline = time.monotonic() + float(request["timeout"])
             active = self._dispatch(spare, request["job"])
-            reply = self._supervise(active, deadline, float(request["timeout"]))
+            reply = self._supervise(active, deadline, float(request["timeout"]), int(request["cpu_seconds"]))
             reply["output"] = self._output_head()
+            reply["job_id"] = request["job_id"]
             wire.write_all(self._replies, wire.encode(reply))
             # Forking the next job process only now keeps the fork off the job's CPU (a job
             # process woken while its parent forks waits for that fork to finish). The new
@@ -216,12 +100,12 @@ class Supervisor:
         """Fork a job process that waits for its job on a private pipe."""
         job_r, job_w = os.pipe()
         reply_r, reply_w = os.pipe()
-        pid = os.fork()
+        pid = self._hardening.fork_job()
         if pid == 0:
             try:
-                _job_main(job_r, reply_w, self._config)
+                job_main(job_r, reply_w, self._config, self._hardening)
             finally:
-                os._exit(_INTERNAL_FAILURE)
+                os._exit(INTERNAL_FAILURE)
         os.close(job_r)
         os.close(reply_w)
         os.set_blocking(reply_r, False)
@@ -238,7 +122,7 @@ class Supervisor:
         wire.write_all(fresh.job_w, job)
         return fresh
 
-    def _supervise(self, job: _JobProcess, deadline: float, timeout: float) -> dict[str, Any]:
+    def _supervise(self, job: _JobProcess, deadline: float, timeout: float, cpu: int) -> dict[str, Any]:
         """Wait for the job's reply, its death or the deadline; say which happened."""
         buffer = bytearray()
         watched = [job.reply_r, job.pidfd]
@@ -252,7 +136,7 @@ class Supervisor:
             if total is not None and len(buffer) >= total:
                 return {"event": "replied", "child": wire.body_of(buffer[:total])}
             if job.pidfd not in watched:  # exited, reply drained and incomplete
-                return self._died(job)
+                return self._died(job, cpu)
             left = deadline - time.monotonic()
             if left <= 0:
                 return self._fail(job, "timeout", f"the job exceeded its timeout of {timeout:g} s")
@@ -280,16 +164,21 @@ class Supervisor:
         _kill(job.pid)
         return {"event": event, "detail": detail, "exit_code": None}
 
-    def _died(self, job: _JobProcess) -> dict[str, Any]:
-        """Report how a job process that ended without a complete reply ended."""
-        _pid, status = os.waitpid(job.pid, 0)
+    def _died(self, job: _JobProcess, cpu_budget: int) -> dict[str, Any]:
+        """Report how a job process that ended without a complete reply ended.
+
+        A spent CPU budget shows as SIGXCPU, as the job's own exit code for it (a PID 1
+        ignores SIGXCPU without a handler) or, if the program blocked that, as the SIGKILL
+        of the hard limit with the budget used up.
+        """
+        _pid, status, usage = os.wait4(job.pid, 0)
         job.reaped = True
         code = os.waitstatus_to_exitcode(status)
-        if code == -signal.SIGXCPU:
-            budget = "its CPU-time budget"
+        spent = usage.ru_utime + usage.ru_stime >= cpu_budget
+        if code in (-signal.SIGXCPU, CPU_EXHAUSTED_EXIT) or (code == -signal.SIGKILL and spent):
             return {
                 "event": "timeout",
-                "detail": f"the job exceeded {budget} (killed by SIGXCPU)",
+                "detail": "the job exceeded its CPU-time budget (killed by SIGXCPU)",
                 "exit_code": code,
             }
         return {"event": "crashed", "detail": "", "exit_code": code}
@@ -314,7 +203,7 @@ class Supervisor:
         if not job.reaped:  # once reaped, its pid may belong to someone else
             _kill(job.pid)
             os.waitpid(job.pid, 0)
-        _kill_descendants(keep)
+        _kill_descendants(keep, self._hardening.children_fd)
         _empty_directory(".")
         os.ftruncate(1, 0)
 
@@ -324,20 +213,27 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-def _children() -> set[int]:
-    """This process's children (orphaned descendants come back here: we are a subreaper)."""
-    pid = os.getpid()
+def _children(children_fd: int) -> set[int]:
+    """This process's children (orphaned descendants come back here: we are a subreaper).
+
+    Read through a descriptor opened at start-up (``/proc/thread-self/children``): /proc is
+    out of reach once Landlock is on, and the kernel regenerates the text at each read.
+    """
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as handle:
-            return {int(p) for p in handle.read().split()}
+        if children_fd >= 0:
+            text = os.pread(children_fd, 1 << 16, 0).decode()
+        else:
+            with open("/proc/thread-self/children") as handle:
+                text = handle.read()
+        return {int(p) for p in text.split()}
     except OSError:
         return set()
 
 
-def _kill_descendants(keep: int) -> None:
+def _kill_descendants(keep: int, children_fd: int) -> None:
     """SIGKILL and reap every child but ``keep`` until none is left (bounded rounds)."""
     for _ in range(100):
-        victims = _children() - {keep}
+        victims = _children(children_fd) - {keep}
         if not victims:
             return
         for pid in victims:
@@ -363,8 +259,11 @@ def _empty_directory(path: str) -> None:
             pass
 
 
-def _start(config: dict[str, Any]) -> None:
-    """Limit this process, warm it up, and drop privileges if asked."""
+def _start(config: dict[str, Any], protocol_fds: tuple[int, int]) -> WorkerHardening:
+    """Limit this process, warm it up, drop privileges if asked, and apply the isolation layers.
+
+    May fork (see :meth:`WorkerHardening.apply`): what returns is the supervisor.
+    """
     apply_worker_limits(config)
     # A write past RLIMIT_FSIZE then fails with EFBIG instead of killing the process.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -373,10 +272,13 @@ def _start(config: dict[str, Any]) -> None:
         importlib.import_module(name)
     if config.get("run_as"):
         drop_privileges(config["run_as"], int(config["processes"]))
-    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+    hardening = WorkerHardening(config)
+    hardening.apply(os.getcwd(), protocol_fds)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
     # Keep the warm heap out of the collector's reach so that forks stay copy-on-write.
     gc.collect()
     gc.freeze()
+    return hardening
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -388,12 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = json.loads(args.config)
     try:
-        _start(config)
+        hardening = _start(config, (args.requests, args.replies))
     except BaseException as exc:
         message = f"worker start-up failed: {type(exc).__name__}: {exc}"[:500]
         wire.write_all(args.replies, wire.encode({"ready": False, "message": message}))
         return 1
-    Supervisor(args.requests, args.replies, config).serve()
+    Supervisor(args.requests, args.replies, config, hardening).serve()
     return 0
 
 

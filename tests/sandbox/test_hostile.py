@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 
 import numpy as np
@@ -117,37 +116,44 @@ def test_no_credentials_are_visible(pool):
     _assert_healthy(pool)
 
 
-def test_program_killing_its_supervisor_gets_a_crash_and_a_new_worker(pool):
+def test_program_cannot_kill_its_supervisor(pool):
+    workers = pool.worker_pids()
     outcome = _run(pool, "kill_supervisor")
-    assert outcome.status == "crashed"
-    assert "worker process was killed by SIGKILL" in outcome.message
+    assert "worker process was killed" not in outcome.message
+    assert pool.worker_pids() == workers  # no worker had to be replaced
     _assert_healthy(pool)
 
 
-def test_program_freezing_its_supervisor_times_out(pool):
+def test_program_cannot_freeze_its_supervisor(pool):
+    workers = pool.worker_pids()
     outcome = _run(pool, "stop_supervisor", timeout=1.0)
-    assert outcome.status == "timeout"
-    assert "the worker was killed" in outcome.message
+    # The supervisor, not the harness's backstop, ends the sleeping job on time.
+    assert outcome.status == "timeout" and "the worker was killed" not in outcome.message
+    assert pool.worker_pids() == workers
     _assert_healthy(pool)
 
 
-def _gone(pid: int, wait: float = 3.0) -> bool:
-    """True when ``pid`` no longer exists (reaped), waiting up to ``wait`` seconds."""
-    end = time.monotonic() + wait
-    while time.monotonic() < end:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.02)
-    return False
+def _named(marker: str) -> list[int]:
+    """Every process on this machine whose name (comm) is ``marker``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as handle:
+                    if handle.read().strip() == marker:
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
 
 
 def test_processes_a_job_started_die_with_it(pool):
     outcome = _run(pool, "leftover_processes")
-    assert outcome.status == "error"
-    child, daemon = (int(p) for p in re.search(r"pids (\d+) (\d+)", outcome.message).groups())
-    assert _gone(child) and _gone(daemon)
+    assert outcome.status == "error" and "pids" in outcome.message
+    end = time.monotonic() + 3.0
+    while _named("cwmb-leftover") and time.monotonic() < end:
+        time.sleep(0.02)
+    assert _named("cwmb-leftover") == []  # walked the whole process table: no survivor
     _assert_healthy(pool)
 
 

@@ -124,7 +124,7 @@ def test_start_failure_is_reported_to_the_harness():
 def test_close_kills_workers_and_removes_their_directories():
     pool = WorkerPool(size=1).start()
     message = _probe(pool, timeout=3.0)
-    supervisor = int(re.search(r"supervisor=(\d+)", message).group(1))
+    supervisor = pool.worker_pids()[0]
     root = os.path.dirname(re.search(r"cwd=(\S+)", message).group(1))
     assert os.path.isdir(root)
     pool.close()
@@ -142,14 +142,26 @@ def test_close_kills_workers_and_removes_their_directories():
         pool.run(CallJob("os:getcwd"))
 
 
+def _outer_uid(pid: int) -> int:
+    """The real uid of ``pid`` as the harness sees it."""
+    with open(f"/proc/{pid}/status") as handle:
+        return int(next(line for line in handle if line.startswith("Uid:")).split()[1])
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="dropping privileges needs root")
-def test_run_as_drops_root_and_hides_the_harness_environment():
+def test_root_harness_runs_jobs_as_nobody_by_default(pool):
+    assert pool.limits.run_as == "nobody"
+    assert all(_outer_uid(pid) == 65534 for pid in pool.worker_pids())
+    assert pool.isolation.user == "nobody"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="dropping privileges needs root")
+def test_run_as_none_keeps_root_but_the_user_namespace_still_holds(tmp_path):
     states, actions = cartpole_rows(1)
-    with WorkerPool(size=1, limits=Limits(run_as="nobody")) as pool:
-        message = _probe(pool, timeout=5.0)
-        assert "uid=0 " not in message and "uid=65534" in message
+    with WorkerPool(size=1, limits=Limits(run_as=None)) as pool:
+        assert _outer_uid(pool.worker_pids()[0]) == 0
+        assert pool.run(PredictJob(CARTPOLE_MODEL, "box", "discrete", states, actions), timeout=5.0).ok
         outcome = pool.run(
             PredictJob(hostile("read_secret"), "box", "discrete", states, actions), timeout=5.0
         )
-        assert 'proc="unreadable (PermissionError)"' in outcome.message or "unreadable" in outcome.message
-        assert pool.run(PredictJob(CARTPOLE_MODEL, "box", "discrete", states, actions), timeout=5.0).ok
+        assert "proc_leak=False" in outcome.message and "unreadable" in outcome.message

@@ -1,7 +1,17 @@
 """Hostile: starts a child and a detached grandchild that outlive the job, then reports their pids."""
 
+import ctypes
 import os
 import time
+
+_PR_SET_NAME = 15
+
+
+def _sleep_marked():
+    """Take the name the test looks for in the process table, then sleep past the job."""
+    ctypes.CDLL(None).prctl(_PR_SET_NAME, b"cwmb-leftover", 0, 0, 0)
+    time.sleep(60)
+    os._exit(0)
 
 
 def _daemon():
@@ -12,8 +22,7 @@ def _daemon():
         os.setsid()
         grandchild = os.fork()
         if grandchild == 0:
-            time.sleep(60)
-            os._exit(0)
+            _sleep_marked()
         os.write(write_end, str(grandchild).encode())
         os._exit(0)
     os.waitpid(pid, 0)
@@ -24,8 +33,7 @@ class Environment:
     def __init__(self):
         child = os.fork()
         if child == 0:
-            time.sleep(60)
-            os._exit(0)
+            _sleep_marked()
         raise RuntimeError(f"pids {child} {_daemon()}")
 
     def set_state(self, state):

@@ -36,6 +36,7 @@ demo: setup
 # Rebuilds the shipped dataset (about 20 minutes on 2 cores; see docs/benchmark.md).
 collect: setup
 	$(CWMB) collect --env all --out trajectories --force --workers 2
+	$(PY) -W ignore -m cwmb.trajectories.pinned
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -103,6 +103,9 @@ def evaluate(
     targets = _targets(run, env, model, reference, results)
     records = []
     with WorkerPool(size=workers, preload=PLANNING_PRELOAD) as pool:
+        from cwmb.cli.sandbox_cmd import isolation_line
+
+        typer.echo(isolation_line(pool), err=True)
         for spec, source, label, out in targets:
             request = EvaluationRequest(spec, source, label, plan, trajectories)
 

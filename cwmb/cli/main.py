@@ -30,6 +30,7 @@ COMMAND_MODULES = [  # in pipeline order, which is the order of `cwmb --help`
     "cwmb.cli.references_cmd",
     "cwmb.cli.report_cmd",
     "cwmb.cli.llm_cmd",
+    "cwmb.cli.sandbox_cmd",
 ]
 
 app = typer.Typer(
@@ -55,9 +56,41 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version."
     ),
+    isolation: str | None = typer.Option(
+        None,
+        "--isolation",
+        help="Sandbox isolation: standard (use the layers this machine has) or strict (refuse "
+        "to run without all of them). Default $CWMB_ISOLATION, else standard.",
+    ),
+    run_as: str | None = typer.Option(
+        None,
+        "--run-as",
+        help="User that generated code runs as when cwmb runs as root (default $CWMB_RUN_AS, "
+        "else nobody; 'none' keeps root, still inside a user namespace).",
+    ),
 ) -> None:
     """Code World Models Benchmark: collect, synthesize, evaluate, report."""
     _DEBUG["on"] = debug or bool(os.environ.get("CWMB_DEBUG"))
+    _sandbox_settings(isolation, run_as)
+
+
+def _sandbox_settings(isolation: str | None, run_as: str | None) -> None:
+    """Pass --isolation and --run-as to every sandbox the command starts (through the environment)."""
+    if isolation is not None:
+        if isolation not in ("standard", "strict"):
+            raise CwmbError(
+                f"unknown isolation {isolation!r}", "use --isolation standard or --isolation strict"
+            )
+        os.environ["CWMB_ISOLATION"] = isolation
+    if run_as is not None:
+        import pwd
+
+        if run_as not in ("", "none", "root"):
+            try:
+                pwd.getpwnam(run_as)
+            except KeyError:
+                raise CwmbError(f"no user named {run_as!r} on this machine", "try --run-as nobody") from None
+        os.environ["CWMB_RUN_AS"] = run_as
 
 
 for _name in COMMAND_MODULES:

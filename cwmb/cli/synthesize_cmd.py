@@ -175,6 +175,9 @@ def _sandbox_pool() -> Any:
         pool.start()
     except CwmbError as problem:
         raise CwmbError(f"sandbox not available: {problem.message}", SANDBOX_HINT) from None
+    from cwmb.cli.sandbox_cmd import isolation_line
+
+    typer.echo(isolation_line(pool), err=True)
     return pool
 
 

@@ -142,6 +142,9 @@ class WorkerHardening:
         self.children_fd = -1
 
     def _try(self, layer: str, action: Any) -> bool:
+        if layer.split()[0] in self._config.get("skip_layers", ()):
+            self._notes.append(f"{layer}: skipped on request")
+            return False
         try:
             action()
             return True
@@ -157,7 +160,7 @@ class WorkerHardening:
         """
         uid = os.getuid()
         user = _user_name(uid)  # /etc/passwd is out of reach once Landlock is on
-        userns = self._try("user namespace", namespaces.enter_worker_namespaces)
+        userns = self._try("namespaces", namespaces.enter_worker_namespaces)
         if userns:
             namespaces.become_init(close_in_parent=protocol_fds)
             self.forker = namespaces.PidNamespaceForker()

@@ -17,6 +17,7 @@ from typing import Any
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 ISOLATION_MODES = ("standard", "strict")
+SKIPPABLE_LAYERS = ("namespaces", "landlock", "seccomp")
 
 
 def default_run_as() -> str | None:
@@ -51,7 +52,8 @@ class Limits:
     ``disk_bytes`` and ``disk_files`` cap the private directory (a tmpfs where user
     namespaces exist). ``isolation`` is ``standard`` (run with the layers this machine
     has, and say which are missing) or ``strict`` (refuse to start without all of them);
-    default ``$CWMB_ISOLATION`` or ``standard``.
+    default ``$CWMB_ISOLATION`` or ``standard``. ``skip_layers`` leaves layers out (one of
+    :data:`SKIPPABLE_LAYERS`), to see how cwmb behaves on a machine without them.
     """
 
     memory_bytes: int = 1 * GiB
@@ -65,10 +67,14 @@ class Limits:
     disk_bytes: int = 64 * MiB
     disk_files: int = 4096
     isolation: str = field(default_factory=lambda: default_isolation())
+    skip_layers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.isolation not in ISOLATION_MODES:
             raise ValueError(f"isolation must be one of {ISOLATION_MODES}, not {self.isolation!r}")
+        unknown = set(self.skip_layers) - set(SKIPPABLE_LAYERS)
+        if unknown:
+            raise ValueError(f"skip_layers: unknown {sorted(unknown)}; known: {SKIPPABLE_LAYERS}")
 
     def cpu_budget(self, timeout: float) -> int:
         """Whole CPU seconds one job may use, for a job with this wall-clock timeout."""
@@ -78,7 +84,7 @@ class Limits:
 
     def to_config(self) -> dict[str, Any]:
         """Plain-data form sent to the worker on its command line."""
-        return asdict(self)
+        return {**asdict(self), "skip_layers": list(self.skip_layers)}
 
 
 def worker_environment(home: str) -> dict[str, str]:

@@ -330,6 +330,10 @@ class WorkerPool:
         """The worker processes' ids, as the harness sees them (for tests and diagnostics)."""
         return [worker.pid for worker in self._workers]
 
+    def worker_roots(self) -> list[str]:
+        """The workers' private directories on this machine's disk (for tests and diagnostics)."""
+        return [worker.root for worker in self._workers]
+
     @property
     def isolation(self) -> IsolationReport:
         """The isolation layers the workers enforce (starts the pool if needed)."""
@@ -342,7 +346,7 @@ class WorkerPool:
             _kill_all(self._workers)
             self._workers.clear()
             raise SandboxStartError(
-                f"isolation is strict but this machine lacks: {', '.join(missing)}",
+                f"isolation is strict but these layers are not active: {', '.join(missing)}",
                 "run with --isolation standard (or CWMB_ISOLATION=standard) to use the layers it has; "
                 "`cwmb sandbox status` shows them",
             )

@@ -20,6 +20,7 @@ import numpy as np
 from cwmb.atomic import write_atomic
 from cwmb.errors import CwmbError
 from cwmb.trajectories.dataset import SCHEMA_VERSION, Dataset
+from cwmb.trajectories.pinned import check_pinned
 
 DATA_FILE = "transitions.parquet"
 MANIFEST_FILE = "manifest.json"
@@ -124,11 +125,13 @@ def load_dataset(root: Path | str, env: str) -> Dataset:
     data_path = directory / DATA_FILE
     if not data_path.exists():
         raise CwmbError(f"{data_path} is missing", f"re-collect with `cwmb collect --env {env} --force`")
-    if sha256_of(data_path) != manifest.get("sha256"):
+    actual = sha256_of(data_path)
+    if actual != manifest.get("sha256"):
         raise CwmbError(
             f"{data_path} does not match the sha256 in its manifest (corrupted or edited)",
             f"restore it from git or re-collect with `cwmb collect --env {env} --force`",
         )
+    check_pinned(directory, env, actual)
     try:
         table = pq.read_table(data_path)
     except (pa.ArrowException, OSError) as problem:

@@ -10,11 +10,17 @@ first answer stored for a key wins (``INSERT OR IGNORE``); :meth:`ResponseCache.
 returns the stored entry, so every process replays the same bytes. A file that SQLite
 cannot read is reported on stderr, renamed to ``<name>.corrupt-<time>`` and replaced by
 an empty cache; the run goes on.
+
+Every entry carries a checksum of its key and answer. An entry that does not match it
+(edited on disk) is reported, deleted and asked for again, so a doctored cache can never
+replay an answer that the provider did not give. Entries written before checksums existed
+get one when the file is first opened.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sqlite3
@@ -41,11 +47,21 @@ CREATE TABLE IF NOT EXISTS responses (
     tokens_out INTEGER NOT NULL,
     cost_usd REAL,
     created REAL NOT NULL,
-    key_parts TEXT NOT NULL
+    key_parts TEXT NOT NULL,
+    checksum TEXT
 );
 CREATE INDEX IF NOT EXISTS responses_model ON responses(model);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_COLUMNS = "key, model, text, tokens_in, tokens_out, cost_usd, created, key_parts, checksum"
+
+
+def entry_checksum(
+    key: str, model: str, text: str, tokens_in: int, tokens_out: int, cost: float | None
+) -> str:
+    """SHA-256 of an entry's key and answer, stored beside it and checked on every read."""
+    payload = json.dumps([key, model, text, tokens_in, tokens_out, cost], separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def default_cache_dir() -> Path:
@@ -106,12 +122,31 @@ class ResponseCache:
         try:
             with self._lock:
                 row = self._conn.execute(
-                    "SELECT text, tokens_in, tokens_out, cost_usd FROM responses WHERE key = ?", (key,)
+                    "SELECT model, text, tokens_in, tokens_out, cost_usd, checksum "
+                    "FROM responses WHERE key = ?",
+                    (key,),
                 ).fetchone()
         except sqlite3.Error as problem:
             self._give_up(problem)
             return None
-        return None if row is None else Completion(row[0], row[1], row[2], row[3])
+        if row is None:
+            return None
+        model, text, tokens_in, tokens_out, cost, checksum = row
+        if checksum != entry_checksum(key, model, text, tokens_in, tokens_out, cost):
+            self._discard(key)
+            return None
+        return Completion(text, tokens_in, tokens_out, cost)
+
+    def _discard(self, key: str) -> None:
+        """Delete an entry that fails its checksum, and say so once per entry."""
+        self._warn(
+            f"LLM response cache {self.path}: entry {key[:12]} does not match its checksum; asking again"
+        )
+        try:
+            with self._lock, self._conn:
+                self._conn.execute("DELETE FROM responses WHERE key = ?", (key,))
+        except sqlite3.Error as problem:
+            self._give_up(problem)
 
     def put(self, key: str, model: str, completion: Completion, parts: dict[str, Any]) -> Completion:
         """Store ``completion`` unless another writer stored one first; return the stored one."""
@@ -124,12 +159,17 @@ class ResponseCache:
             completion.cost_usd,
             time.time(),
             json.dumps(parts, sort_keys=True, default=str),
+            entry_checksum(
+                key, model, completion.text, completion.tokens_in, completion.tokens_out, completion.cost_usd
+            ),
         )
         if self._failed:
             return completion
         try:
             with self._lock, self._conn:
-                self._conn.execute("INSERT OR IGNORE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                self._conn.execute(
+                    f"INSERT OR IGNORE INTO responses ({_COLUMNS}) VALUES ({', '.join('?' * 9)})", row
+                )
         except sqlite3.Error as problem:
             self._give_up(problem)
             return completion
@@ -203,6 +243,7 @@ class ResponseCache:
                 conn.close()
                 raise sqlite3.DatabaseError(f"quick_check says {check[0] if check else 'nothing'}")
             conn.executescript(_SCHEMA)
+            _add_checksums(conn)
             return conn
         except sqlite3.DatabaseError as problem:
             if isinstance(problem, sqlite3.OperationalError) and "locked" in str(problem):
@@ -214,6 +255,7 @@ class ResponseCache:
             )
             conn = self._connect()
             conn.executescript(_SCHEMA)
+            _add_checksums(conn)
             return conn
 
     def _set_aside(self) -> Path:
@@ -225,3 +267,19 @@ class ResponseCache:
             with contextlib.suppress(FileNotFoundError):
                 source.rename(Path(str(target) + source.name[len(self.path.name) :]))
         return target
+
+
+def _add_checksums(conn: sqlite3.Connection) -> None:
+    """Give a cache file from before checksums the column, and its entries their checksums."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(responses)")}
+    if "checksum" in columns:
+        return
+    with conn:
+        conn.execute("ALTER TABLE responses ADD COLUMN checksum TEXT")
+        rows = conn.execute(
+            "SELECT key, model, text, tokens_in, tokens_out, cost_usd FROM responses"
+        ).fetchall()
+        conn.executemany(
+            "UPDATE responses SET checksum = ? WHERE key = ?",
+            [(entry_checksum(*row), row[0]) for row in rows],
+        )

@@ -136,3 +136,36 @@ def test_a_failure_during_a_run_bypasses_the_cache_with_one_warning(tmp_path):
     assert cache.get("k") is None
     assert cache.put("k2", "m", Completion("still returned", 1, 1, 0.0), {}).text == "still returned"
     assert len(warnings) == 1 and "continuing without it" in warnings[0]
+
+
+def test_an_entry_edited_on_disk_is_never_replayed(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "c.sqlite3"
+    warnings: list[str] = []
+    key = ResponseCache.key_for(parts())
+    with ResponseCache(path) as cache:
+        cache.put(key, "m", Completion("class Environment: honest", 3, 4, None), parts())
+    with sqlite3.connect(path) as conn:  # a poisoner rewrites the answer, not the checksum
+        conn.execute("UPDATE responses SET text = 'class Environment: cheater' WHERE key = ?", (key,))
+    with ResponseCache(path, warn=warnings.append) as cache:
+        assert cache.get(key) is None
+        assert "does not match its checksum" in warnings[0]
+        fresh = cache.put(key, "m", Completion("class Environment: asked again", 1, 1, None), parts())
+        assert fresh.text == "class Environment: asked again" and cache.get(key) == fresh
+
+
+def test_a_cache_from_before_checksums_gets_them(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    key = ResponseCache.key_for(parts())
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, text TEXT NOT NULL, "
+            "tokens_in INTEGER NOT NULL, tokens_out INTEGER NOT NULL, cost_usd REAL, created REAL NOT NULL, "
+            "key_parts TEXT NOT NULL)"
+        )
+        conn.execute("INSERT INTO responses VALUES (?, 'm', 'old answer', 1, 2, 0.5, 0, '{}')", (key,))
+    with ResponseCache(path) as cache:
+        assert cache.get(key) == Completion("old answer", 1, 2, 0.5)

@@ -19,6 +19,8 @@ _DIGITS = 12  # significant digits of embedded coefficients: far below the fit's
 
 def _number(value: float) -> str:
     """A float literal (``1.0``, never ``1``: an int reward would change its type)."""
+    if np.isinf(value):
+        return "float('inf')" if value > 0 else "-float('inf')"
     return repr(float(f"{value:.{_DIGITS}g}"))
 
 

@@ -14,7 +14,8 @@ process, on trusted data; the program that embeds its coefficients runs only in 
   squares on ``[state[:k], action, action**2, 1]`` plus the env's known reward terms that are
   not linear (:data:`REWARD_TERMS`: distances that Reacher's and Pusher's rewards read).
 * **Done**: a fitted healthy-range rule: the episode ends when a chosen dimension of the next
-  state leaves the range its non-terminal next states span in the data. Dimensions are chosen
+  state leaves its healthy range, whose bounds lie halfway between the non-terminal next
+  states of the data and the terminal ones beyond them. Dimensions are chosen
   greedily while they make the rule agree with more of the data's ``terminated`` flags;
   envs whose data never terminates get ``done = False``.
 
@@ -113,12 +114,29 @@ def _rule_agreement(next_states, terminated, dims, low, high) -> int:
     return int(np.sum(outside == terminated))
 
 
+def _healthy_range(alive: np.ndarray, ended: np.ndarray) -> tuple[float, float]:
+    """Bounds halfway between the non-terminal values and the terminal ones beyond them.
+
+    A side with no terminal value beyond it is unbounded: the data gives no reason to end
+    an episode there. The halfway margin keeps a prediction a rounding error off the data
+    from ending an episode the data continues.
+    """
+    low, high = float(alive.min()), float(alive.max())
+    above, below = ended[ended > high], ended[ended < low]
+    return (
+        (low + float(below.max())) / 2 if below.size else -np.inf,
+        (high + float(above.min())) / 2 if above.size else np.inf,
+    )
+
+
 def fit_done_rule(next_states: np.ndarray, terminated: np.ndarray, modelled: int):
     """Greedy healthy ranges: (dims, lows, highs) that best reproduce ``terminated`` in the data."""
-    alive = next_states[~terminated, :modelled]
-    if not terminated.any() or alive.shape[0] == 0:
+    if not terminated.any() or terminated.all():
         return (), (), ()
-    low, high = alive.min(axis=0), alive.max(axis=0)
+    ranges = [
+        _healthy_range(next_states[~terminated, d], next_states[terminated, d]) for d in range(modelled)
+    ]
+    low, high = np.array([r[0] for r in ranges]), np.array([r[1] for r in ranges])
     chosen: list[int] = []
     best = _rule_agreement(next_states, terminated, chosen, low, high)
     while len(chosen) < MAX_DONE_DIMS:

@@ -3,9 +3,12 @@
 The program is numpy-only and self-contained: the coefficients are embedded in its text as
 whitespace-separated numbers inside string constants, one row per line, and parsed when the
 class is built. Keeping them in strings, not in number literals, means the fault injector's
-``constant`` faults hit the program's structure (the intercept feature, the healthy ranges,
-the dimension counts) rather than one coefficient among thousands, which would change nothing
-a score can see.
+``constant`` faults hit the program's structure (the intercept feature, the healthy-range
+bounds, a constant reward) rather than one coefficient among thousands, which would change
+nothing a score can see. Dimension indices are in a string too, and sizes are read from the
+data, never written as literals: a shifted index or size would be an indexing bug that
+crashes the program, which the fault kinds leave to ``runtime_error`` (the fault injector
+spares subscript indices for the same reason).
 """
 
 from __future__ import annotations
@@ -44,31 +47,27 @@ def _reward_lines(fit: LinearFit) -> list[str]:
     terms = ", ".join(_term_expression(t) for t in fit.reward_terms)
     return [
         "        features = np.concatenate(",
-        f"            [state[:MODELLED], action, action * action, [1.0], [{terms}]]",
+        f"            [state[:modelled], action, action * action, [1.0], [{terms}]]",
         "        )",
         "        reward = float(self.reward_weights @ features)",
     ]
 
 
 def _header(fit: LinearFit) -> list[str]:
-    weights = _rows(fit.state_weights)
-    rewards = _rows(fit.reward_weights.reshape(1, -1))
+    bounds = [(_number(low), _number(high)) for low, high in zip(fit.done_low, fit.done_high, strict=True)]
     return [
         "import numpy as np",
         "",
-        f"STATE_DIM = {fit.state_dim}",
-        f"ACTION_DIM = {fit.action_dim}",
-        f"MODELLED = {fit.modelled}",
-        f"NEXT_STATE_WEIGHTS = '''{weights}'''",
-        f"REWARD_WEIGHTS = '''{rewards}'''",
-        f"DONE_DIMS = {tuple(fit.done_dims)!r}",
-        f"DONE_LOW = ({''.join(_number(v) + ', ' for v in fit.done_low)})",
-        f"DONE_HIGH = ({''.join(_number(v) + ', ' for v in fit.done_high)})",
+        f"NEXT_STATE_WEIGHTS = '''{_rows(fit.state_weights)}'''",
+        f"REWARD_WEIGHTS = '''{_rows(fit.reward_weights.reshape(1, -1))}'''",
+        f"DONE_DIMS = {' '.join(str(d) for d in fit.done_dims)!r}",
+        f"DONE_LOW = ({''.join(low + ', ' for low, _ in bounds)})",
+        f"DONE_HIGH = ({''.join(high + ', ' for _, high in bounds)})",
         "",
         "",
-        "def parse_rows(text, rows):",
-        '    """Coefficients written as text, one row per line, as a (rows, n) array."""',
-        "    return np.array(text.split(), dtype=float).reshape(rows, -1)",
+        "def parse_rows(text):",
+        '    """Coefficients written as text, one row per line, as a 2-d array."""',
+        "    return np.array([line.split() for line in text.splitlines()], dtype=float)",
         "",
     ]
 
@@ -80,22 +79,24 @@ def _environment(fit: LinearFit) -> list[str]:
         f'    """{fit.env}: linear dynamics fitted by least squares to the dataset (simulated coder)."""',
         "",
         "    def __init__(self):",
-        "        self.state = np.zeros(STATE_DIM)",
-        "        self.weights = parse_rows(NEXT_STATE_WEIGHTS, MODELLED)",
-        "        self.reward_weights = parse_rows(REWARD_WEIGHTS, 1)[0]",
+        "        self.weights = parse_rows(NEXT_STATE_WEIGHTS)",
+        "        self.modelled = self.weights.shape[0]",
+        "        self.reward_weights = parse_rows(REWARD_WEIGHTS)[0]",
+        "        self.done_dims = [int(dim) for dim in DONE_DIMS.split()]",
+        "        self.state = None",
         "",
         "    def set_state(self, state):",
-        "        self.state = np.array(state, dtype=float).reshape(STATE_DIM)",
+        "        self.state = np.array(state, dtype=float).ravel()",
         "",
         "    def step(self, action):",
-        "        action = np.asarray(action, dtype=float).reshape(ACTION_DIM)",
-        "        state = self.state",
-        "        inputs = np.concatenate([state[:MODELLED], action, [1.0]])",
+        "        action = np.asarray(action, dtype=float).ravel()",
+        "        state, modelled = self.state, self.modelled",
+        "        inputs = np.concatenate([state[:modelled], action, [1.0]])",
         "        next_state = state.copy()",
-        "        next_state[:MODELLED] = state[:MODELLED] + self.weights @ inputs",
+        "        next_state[:modelled] = state[:modelled] + self.weights @ inputs",
         *_reward_lines(fit),
         "        done = False",
-        "        for dim, low, high in zip(DONE_DIMS, DONE_LOW, DONE_HIGH):",
+        "        for dim, low, high in zip(self.done_dims, DONE_LOW, DONE_HIGH):",
         "            if next_state[dim] < low or next_state[dim] > high:",
         "                done = True",
         "        self.state = next_state",

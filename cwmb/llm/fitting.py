@@ -90,7 +90,13 @@ def _least_squares(features: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return solution
 
 
-def _fit_reward(data: Dataset, modelled: int, terms: tuple, predicted_next: np.ndarray):
+def _fit_reward(
+    data: Dataset, modelled: int, terms: tuple, predicted_next: np.ndarray
+) -> tuple[float | None, np.ndarray]:
+    """(the constant reward or None, the reward weights).
+
+    The known terms are computed from the *predicted* next state, as the program computes them.
+    """
     rewards = data.rewards.astype(np.float64)
     size = modelled + 2 * data.actions.shape[1] + 1 + len(terms)
     if np.all(rewards == rewards[0]):
@@ -107,7 +113,10 @@ def _fit_reward(data: Dataset, modelled: int, terms: tuple, predicted_next: np.n
     return None, _least_squares(features, rewards)
 
 
-def _rule_agreement(next_states, terminated, dims, low, high) -> int:
+def _rule_agreement(
+    next_states: np.ndarray, terminated: np.ndarray, dims: list[int], low: np.ndarray, high: np.ndarray
+) -> int:
+    """How many transitions the healthy-range rule over ``dims`` gets right."""
     outside = np.zeros(len(terminated), dtype=bool)
     for dim in dims:
         outside |= (next_states[:, dim] < low[dim]) | (next_states[:, dim] > high[dim])
@@ -129,7 +138,9 @@ def _healthy_range(alive: np.ndarray, ended: np.ndarray) -> tuple[float, float]:
     )
 
 
-def fit_done_rule(next_states: np.ndarray, terminated: np.ndarray, modelled: int):
+def fit_done_rule(
+    next_states: np.ndarray, terminated: np.ndarray, modelled: int
+) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
     """Greedy healthy ranges: (dims, lows, highs) that best reproduce ``terminated`` in the data."""
     if not terminated.any() or terminated.all():
         return (), (), ()

@@ -126,6 +126,20 @@ def test_offline_writes_the_mujoco_envs_from_a_fit_to_their_dataset(tmp_path):
     best = (tmp_path / "fitted" / "InvertedPendulum-v4" / "best.py").read_text()
     assert "NOT by an LLM" in best and "fitted by least squares" in best
     assert "import mujoco" not in best and "gymnasium" not in best
+    # CEM plans with the fitted world model in the sandbox: the continuous planning path, offline.
+    evaluate = [sys.executable, "-m", "cwmb", "evaluate", "fitted", "--results", str(tmp_path)]
+    evaluated = subprocess.run(
+        [*evaluate, "--env", "InvertedPendulum-v4", "--episodes", "1", "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+    record = json.loads((tmp_path / "fitted" / "InvertedPendulum-v4" / "evaluation.json").read_text())
+    (episode,) = record["episodes"]
+    assert episode["error"] is None and episode["length"] > 0
+    assert episode["settings"]["planner"] == "cem" and episode["settings"]["sandboxed"]
 
 
 @pytest.mark.parametrize(

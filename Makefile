@@ -23,12 +23,14 @@ lint: setup
 	$(VENV)/bin/ruff format --check cwmb tests benchmarks
 
 # The whole pipeline, offline: no API key, no network. The LLM is the offline simulated
-# coder (reference world models with injected faults), and every output says so.
+# coder (reference world models, or for MuJoCo envs least-squares fits to the dataset, with
+# injected faults), and every output says so. InvertedPendulum-v4 fills the continuous
+# columns of the report and runs CEM with a world model in the sandbox.
 demo: setup
 	$(CWMB) envs
 	$(CWMB) collect --env CartPole-v1 --episodes 2 --max-steps 20 --out results/demo/trajectories --force
 	$(CWMB) score --reference --env CartPole-v1
-	$(CWMB) synthesize --env CartPole-v1,Taxi-v3 --run demo --budget 10
+	$(CWMB) synthesize --env CartPole-v1,Taxi-v3,InvertedPendulum-v4 --run demo --budget 10
 	$(CWMB) evaluate demo --profile quick --episodes 2
 	$(CWMB) report demo --out results/demo/report
 	$(CWMB) show demo --env Taxi-v3 --html results/demo/report/tree-Taxi-v3.html

@@ -38,12 +38,13 @@ def synthesize(
 
     Re-running the same command resumes a killed run without paying again for any answer.
     """
+    from cwmb.benchmark import resolve_envs
     from cwmb.llm import Budget, load_llm_config
     from cwmb.methods import load_method_config
 
     method = load_method_config(config).with_overrides(budget=budget)
     llm_config = load_llm_config(llm).with_overrides(max_cost=max_cost)
-    specs = _resolve_envs(env, llm_config)
+    specs = resolve_envs(env)  # the offline coder writes all 18 (references or fits to the data)
     run_name = run or f"{method.name}-{llm_config.name}-seed{seed}"
     _announce_llm(llm_config)
     cost_budget = Budget(llm_config.max_cost)
@@ -51,28 +52,6 @@ def synthesize(
     outcomes = _run_all(specs, method, llm_config, results / run_name, options)
     typer.echo(f"results in {results / run_name}/")
     _check_stopped(outcomes)
-
-
-def _resolve_envs(names: list[str], llm_config: Any) -> list[Any]:
-    """The env specs to run; the offline coder skips envs it has no reference model for under 'all'."""
-    from cwmb.benchmark import resolve_envs
-    from cwmb.benchmark.reference import REFERENCE_ENVS
-    from cwmb.errors import CwmbError
-
-    specs = resolve_envs(names)
-    if llm_config.backend != "offline":
-        return specs
-    missing = [s.name for s in specs if s.name not in REFERENCE_ENVS]
-    if missing and not any(n.lower() == "all" for n in names):
-        raise CwmbError(
-            f"the offline simulated coder has no reference world model for {', '.join(missing)}",
-            f"it covers {', '.join(REFERENCE_ENVS)}; pass --llm to use a real LLM",
-        )
-    if missing:
-        typer.echo(
-            f"note: skipping {len(missing)} env(s) the offline coder cannot write: {', '.join(missing)}"
-        )
-    return [s for s in specs if s.name in REFERENCE_ENVS]
 
 
 def _announce_llm(llm_config: Any) -> None:

@@ -2,11 +2,14 @@
 
 It lets tests and ``make demo`` run the whole pipeline (search, sandbox, scoring,
 planning) without an API key. Asked to *generate* a world model for an environment, it
-returns that environment's reference world model with faults injected
-(:mod:`cwmb.llm.faults`); asked to *improve* or *fix* a program it made, it reads the
-fault tags from the program's header and removes each fault with the probability its
-skill config gives for that kind (fix prompts mostly repair crashes, improve prompts
-any fault), sometimes adding a new one. Every decision is drawn from a random
+starts from a fault-free program and injects faults (:mod:`cwmb.llm.faults`). That
+program is the env's hand-written reference world model for the 7 non-MuJoCo envs, and
+for the 11 continuous MuJoCo envs (whose references step the simulator, which a generated
+program may not) a numpy-only model fitted by least squares to the env's dataset
+(:mod:`cwmb.llm.fitting`; far from perfect, and deterministic). Asked to *improve* or
+*fix* a program it made, it reads the fault tags from the program's header and removes each
+fault with the probability its skill config gives for that kind (fix prompts mostly repair
+crashes, improve prompts any fault), sometimes adding a new one. Every decision is drawn from a random
 generator seeded by (skill seed, env, action, sample index, program), so a run is
 reproducible and N samples are N different programs.
 
@@ -17,15 +20,20 @@ not an LLM, so no result made with it can pass for an LLM's.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
 import re
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cwmb.errors import CwmbError
 from cwmb.llm.config import OfflineSkill
 from cwmb.llm.faults import Fault, apply_faults, sample_faults
 from cwmb.llm.protocol import Completion, LLMRequest, rough_token_count, stable_hash
+
+if TYPE_CHECKING:
+    from cwmb.trajectories.dataset import Dataset
 
 CODER_VERSION = 1  # part of the cache key: bump when the coder's answers change
 MODEL_NAME = "offline/simulated-coder"
@@ -36,14 +44,75 @@ ReferenceSource = Callable[[str], str]
 
 
 def default_reference_source(env_name: str) -> str:
-    """The benchmark's reference world model source for ``env_name`` (imported on first use)."""
+    """The program the coder starts from for ``env_name``: its reference model, else a fitted one.
+
+    The 7 non-MuJoCo envs have hand-written reference world models. For the continuous envs
+    without one (the 11 MuJoCo envs) the coder fits a numpy-only model to the shipped dataset
+    under ``./trajectories`` (:func:`dataset_reference_source` takes any other dataset).
+    """
     try:
         from cwmb.benchmark.reference import reference_source
     except ImportError as problem:
         raise CwmbError(
             f"the offline model needs the reference world models, which cannot be loaded: {problem}"
         ) from None
-    return reference_source(env_name)
+    try:
+        return reference_source(env_name)
+    except KeyError:
+        if not _fits_continuous(env_name):
+            raise
+    return _fitted_source_from_root(env_name, Path("trajectories"))
+
+
+def dataset_reference_source(dataset: Dataset) -> ReferenceSource:
+    """A source that fits ``dataset`` for its own env when that env has no reference model.
+
+    The fit (:mod:`cwmb.llm.fitting`) runs once, here in the harness, on trusted data; other
+    envs are answered as by :func:`default_reference_source`.
+    """
+    fitted: dict[str, str] = {}
+
+    def source(env_name: str) -> str:
+        if not _same_env(env_name, dataset.env) or not _fits_continuous(env_name):
+            return default_reference_source(env_name)
+        if env_name not in fitted:
+            fitted[env_name] = fitted_source(dataset)
+        return fitted[env_name]
+
+    return source
+
+
+def fitted_source(dataset: Dataset) -> str:
+    """The fault-free fitted program of ``dataset``'s env (same dataset, same text)."""
+    from cwmb.llm.fitted_program import render_fitted_program
+    from cwmb.llm.fitting import fit_linear_model
+
+    return render_fitted_program(fit_linear_model(dataset))
+
+
+def _same_env(name: str, other: str) -> bool:
+    from cwmb.scoring import canonical_env
+
+    return canonical_env(name) == canonical_env(other)
+
+
+def _fits_continuous(env_name: str) -> bool:
+    """True for a benchmark env without a reference model whose actions are continuous."""
+    from cwmb.benchmark.reference import REFERENCE_ENVS
+    from cwmb.benchmark.registry import get_env
+
+    try:
+        spec = get_env(env_name)
+    except CwmbError:
+        return False
+    return spec.name not in REFERENCE_ENVS and not spec.is_discrete
+
+
+@functools.lru_cache(maxsize=4)
+def _fitted_source_from_root(env_name: str, root: Path) -> str:
+    from cwmb.trajectories import load_dataset
+
+    return fitted_source(load_dataset(root, env_name))
 
 
 def read_fault_tags(program: str) -> tuple[str, list[Fault]] | None:
@@ -127,8 +196,8 @@ class SimulatedCoder:
         except KeyError:  # the reference registry's way of saying "no model for this env"
             raise CwmbError(
                 f"the offline simulated coder has no reference world model for {env_name}",
-                "it covers the environments with a reference world model (the 7 non-MuJoCo ones); "
-                "use a real LLM config (--llm) for the others",
+                "it covers the benchmark's envs: the 7 with a reference world model, and the "
+                "continuous ones by a fit to their dataset; use a real LLM config (--llm) for others",
             ) from None
 
     def choose_faults(self, request: LLMRequest, reference: str) -> list[Fault]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from cwmb.benchmark.registry import EnvSpec
 from cwmb.llm import Budget, LLMConfig, make_llm
+from cwmb.llm.offline import dataset_reference_source
 from cwmb.methods.base import SearchConfig
 from cwmb.methods.evaluation import Evaluation, Evaluator
 from cwmb.methods.records import SearchResult, StepRecord
@@ -34,7 +35,7 @@ from cwmb.methods.session import SearchObserver, Task
 from cwmb.trajectories.dataset import Dataset
 
 EvaluatorFactory = Callable[[Dataset, SearchConfig], Evaluator]
-SIMULATED_NOTE = "offline simulated coder, NOT an LLM: reference world models with injected faults"
+SIMULATED_NOTE = "offline simulated coder, NOT an LLM: reference or fitted world models with injected faults"
 # LLM settings that change answers; the rest (timeouts, retries, prices, caps) may change on resume.
 _LLM_IDENTITY_KEYS = ("backend", "model", "api_base", "temperature", "top_p", "max_tokens", "extra")
 
@@ -133,7 +134,14 @@ def synthesize_env(
     previous = run_dir.summary() if resumed else None
     if previous and _already_done(previous, method.config.budget):
         return SynthesisOutcome(spec.name, run_dir.path, previous, None, True, 0, 0, True)
-    client = make_llm(llm_config, call_log=run_dir.call_log, budget=cost_budget, cache_dir=cache_dir)
+    client = make_llm(
+        llm_config,
+        call_log=run_dir.call_log,
+        budget=cost_budget,
+        cache_dir=cache_dir,
+        # The offline coder fits its continuous-env programs to the dataset this run scores on.
+        reference_source=dataset_reference_source(dataset),
+    )
     llm = JournaledLLM(client, run_dir.file(COMPLETIONS_FILE))
     evaluator = StoredEvaluator(evaluator_factory(dataset, method.config), run_dir)
     session: dict[str, Any] = {"started": _now(), "resumed": resumed, "journal_calls": llm.recorded}

@@ -114,13 +114,38 @@ def test_the_cost_cap_stops_cleanly_and_the_same_command_resumes(tmp_path):
     assert json.loads((folder / "summary.json").read_text())["status"] == "finished"
 
 
+def test_offline_writes_the_mujoco_envs_from_a_fit_to_their_dataset(tmp_path):
+    args = ("--env", "InvertedPendulum-v4,Swimmer-v4", "--budget", "3", "--run", "fitted")
+    done = cwmb(tmp_path, *args, cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    assert "skipping" not in done.stdout
+    for env in ("InvertedPendulum-v4", "Swimmer-v4"):
+        summary = json.loads((tmp_path / "fitted" / env / "summary.json").read_text())
+        assert summary["llm"]["simulated"] and summary["calls"] == 3
+        assert f"{env}: best accuracy" in done.stdout
+    best = (tmp_path / "fitted" / "InvertedPendulum-v4" / "best.py").read_text()
+    assert "NOT by an LLM" in best and "fitted by least squares" in best
+    assert "import mujoco" not in best and "gymnasium" not in best
+    # CEM plans with the fitted world model in the sandbox: the continuous planning path, offline.
+    evaluate = [sys.executable, "-m", "cwmb", "evaluate", "fitted", "--results", str(tmp_path)]
+    evaluated = subprocess.run(
+        [*evaluate, "--env", "InvertedPendulum-v4", "--episodes", "1", "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+    record = json.loads((tmp_path / "fitted" / "InvertedPendulum-v4" / "evaluation.json").read_text())
+    (episode,) = record["episodes"]
+    assert episode["error"] is None and episode["length"] > 0
+    assert episode["settings"]["planner"] == "cem" and episode["settings"]["sandboxed"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (
-            ("--env", "HalfCheetah-v4"),
-            "the offline simulated coder has no reference world model for HalfCheetah-v4",
-        ),
+        (("--env", "HalfCheeta-v4"), "unknown environment 'HalfCheeta-v4'"),
         (("--env", "CartPole-v1", "--config", "gif-mcts"), "no method config 'gif-mcts'"),
         (("--env", "CartPole-v1", "--config", "zero_shot", "--budget", "3"), "zero_shot makes exactly one"),
     ],

@@ -30,6 +30,7 @@ COMMAND_MODULES = [  # in pipeline order, which is the order of `cwmb --help`
     "cwmb.cli.references_cmd",
     "cwmb.cli.report_cmd",
     "cwmb.cli.llm_cmd",
+    "cwmb.cli.apps_cmd",
 ]
 
 app = typer.Typer(

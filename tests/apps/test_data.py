@@ -85,7 +85,7 @@ def test_malformed_records_name_problem_and_field(tmp_path, field, value, messag
 def test_malformed_tarball_file_is_named(tmp_path):
     shutil.copytree(TARBALL, tmp_path / "apps")
     (tmp_path / "apps" / "test" / "3001" / "metadata.json").write_text("[1]")
-    with pytest.raises(CwmbError, match=re.escape("problem 3001: field 'metadata.json' is not a JSON object")):
+    with pytest.raises(CwmbError, match=re.escape("3001: field 'metadata.json' is not a JSON object")):
         load_problems(tmp_path / "apps")
 
 

@@ -33,10 +33,15 @@ ACTIONS = ("generate", "improve", "fix")
 
 @dataclass(frozen=True)
 class Task:
-    """The problem a search solves: an env's name and its prompt description (with the contract)."""
+    """The problem a search solves: its name, its prompt description (with the contract) and prompt set.
+
+    ``prompts`` names the templates' set (``cwmb.prompts``): ``cwmb`` for world models,
+    a domain's own (``apps``) otherwise.
+    """
 
     env_name: str
     description: str
+    prompts: str = "cwmb"
 
 
 @dataclass(frozen=True)
@@ -140,13 +145,13 @@ class Session:
         return Candidate(action, source, self._evaluate(source), extraction, response)
 
     def _request(self, action: str, prefix: str, program: str, feedback: str, error: str) -> LLMRequest:
-        description = self.task.description
+        description, prompts = self.task.description, self.task.prompts
         if action == "generate":
-            messages, subject = generate_messages(description, prefix), prefix or None
+            messages, subject = generate_messages(description, prefix, prompts), prefix or None
         elif action == "improve":
-            messages, subject = improve_messages(description, program, feedback), program
+            messages, subject = improve_messages(description, program, feedback, prompts), program
         elif action == "fix":
-            messages, subject = fix_messages(description, program, error), program
+            messages, subject = fix_messages(description, program, error, prompts), program
         else:
             raise ValueError(f"action must be one of {ACTIONS}, not {action!r}")
         key = stable_hash([messages, action, subject])

@@ -27,3 +27,19 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def hub_dir() -> Path:
     return HUB
+
+
+@pytest.fixture(scope="package")
+def pool():
+    """One real sandbox pool for the APPS tests (the only place their programs run)."""
+    from cwmb.sandbox import WorkerPool
+
+    with WorkerPool(size=2) as workers:
+        yield workers
+
+
+def problem(problem_id: str):
+    """A fixture problem by id."""
+    from cwmb.apps.data import load_problems
+
+    return next(p for p in load_problems(HUB) if p.problem_id == problem_id)

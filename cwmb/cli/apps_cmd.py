@@ -4,10 +4,31 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
 apps_app = typer.Typer(help="APPS: program synthesis judged by unit tests (the paper's Table 1).")
+APPS_PANEL = "APPS (--suite apps)"
+
+
+def apps_source(data: Path | None, split: str, difficulty: str, selection: str | None) -> Any:
+    """The problems an APPS command works on (``--difficulty all`` keeps every difficulty)."""
+    from cwmb.apps.commands import AppsSource
+    from cwmb.errors import CwmbError
+
+    if data is None:
+        raise CwmbError("--suite apps needs --data PATH", "point --data at your copy of APPS (docs/apps.md)")
+    return AppsSource(data, split, None if difficulty == "all" else difficulty, selection)
+
+
+def apps_settings(
+    protocol: str, public_fraction: float, test_timeout: float, budget: float, compare: str
+) -> Any:
+    """Judging settings from the APPS options (clean errors for bad values)."""
+    from cwmb.apps.commands import settings_from_options
+
+    return settings_from_options(protocol, public_fraction, test_timeout, budget, compare)
 
 
 def check(

@@ -224,3 +224,52 @@ def settings_from_options(
     except ValueError as problem:
         raise CwmbError(str(problem), "see `cwmb synthesize --help` for the APPS options") from None
     return settings
+
+
+def _pct(stat: Any) -> str:
+    if not isinstance(stat, dict) or stat.get("mean") is None:
+        return "n/a"
+    return (
+        f"{100 * stat['mean']:.1f} ± {100 * (stat.get('standard_error') or 0.0):.1f} % ({stat['problems']})"
+    )
+
+
+def evaluate_apps(run_root: Path, workers: int) -> None:
+    """``cwmb evaluate`` on an APPS run: judge, aggregate, print the headline numbers."""
+    from cwmb.apps.evaluate import RUN_EVALUATION_FILE, evaluate_run
+
+    def said(record: dict[str, Any]) -> None:
+        hidden = record["strict_hidden"]
+        shown = "n/a (single test)" if hidden is None else ("pass" if hidden else "fail")
+        typer.echo(
+            f"problem {record['problem_id']}: hidden tests {shown}, all tests "
+            f"{'pass' if record['strict_all'] else 'fail'}, {record['correct_samples_all']}/"
+            f"{record['samples']} samples correct",
+            err=True,
+        )
+
+    result = evaluate_run(run_root, workers, said)
+    label = " [simulated, not an LLM]" if result["simulated"] else ""
+    leak = (
+        "" if result["protocol"] == "clean" else " (the search saw every test: selection on the answer key)"
+    )
+    typer.echo(f"APPS run {result['run']}: {result['method']}, protocol {result['protocol']}{leak}{label}")
+    typer.echo(f"  strict accuracy, hidden tests: {_pct(result['strict_accuracy_hidden'])}")
+    typer.echo(f"  strict accuracy, all tests:    {_pct(result['strict_accuracy_all'])}")
+    typer.echo(f"  test case average, hidden:     {_pct(result['test_case_average_hidden'])}")
+    typer.echo(f"  pass@any ({result['budget']} calls), all tests: {_pct(result['pass_any_all'])}")
+    for k, stat in result["pass_at_k_all"].items():
+        typer.echo(
+            f"  pass@{k} (unbiased, all tests): {100 * stat['mean']:.1f} % ({stat['problems']} problems)"
+        )
+    single = result["single_test"]
+    if single["problems"]:
+        typer.echo(
+            f"  single-test problems (no hidden test, reported apart): {_pct(single['strict_accuracy_all'])}"
+        )
+    for source, stats in result["by_source"].items():
+        typer.echo(
+            f"  {source}: {stats['problems']} problems, strict hidden "
+            f"{_pct(stats['strict_accuracy_hidden'])}, all {_pct(stats['strict_accuracy_all'])}"
+        )
+    typer.echo(f"wrote {run_root / RUN_EVALUATION_FILE}")

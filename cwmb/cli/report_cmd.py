@@ -25,6 +25,14 @@ def report(
     from cwmb.report.writers import print_tables
 
     chosen = parse_formats(formats)
+    if _all_apps(runs, results):
+        from cwmb.apps.report import write_apps_report
+
+        folder = out or Path(results) / "reports" / "+".join(Path(r).name for r in runs)
+        tables, written = write_apps_report(runs, results, folder, chosen, plots)
+        print_tables(tables, Console(width=None if Console().is_terminal else 160))
+        typer.echo(f"wrote {len(written)} files to {folder}/: {', '.join(p.name for p in written)}")
+        return
     built = build_report(runs, results, metric)
     console = Console(width=None if Console().is_terminal else 160)
     print_tables(built.tables, console)
@@ -33,6 +41,16 @@ def report(
     folder = out or Path(results) / "reports" / "+".join(built.runs)
     written = write_report(built, folder, chosen, plots)
     typer.echo(f"wrote {len(written)} files to {folder}/: {', '.join(p.name for p in written)}")
+
+
+def _all_apps(runs: list[str], results: Path) -> bool:
+    """True when every run is an APPS run; a mix of APPS and world-model runs is refused."""
+    from cwmb.errors import CwmbError
+
+    kinds = {((Path(r) if Path(r).is_dir() else results / r) / "apps_run.json").is_file() for r in runs}
+    if len(kinds) > 1:
+        raise CwmbError("cannot report APPS runs and world-model runs together", "make one report for each")
+    return kinds == {True}
 
 
 def show(

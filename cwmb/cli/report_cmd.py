@@ -55,7 +55,9 @@ def _all_apps(runs: list[str], results: Path) -> bool:
 
 def show(
     run: str = typer.Argument(..., help="Run name under --results, or a run directory."),
-    env: str = typer.Option(..., "--env", "-e", help="The env whose search tree to show."),
+    env: str = typer.Option(
+        ..., "--env", "-e", help="The env (for an APPS run: the problem id) whose search tree to show."
+    ),
     html: Path = typer.Option(None, "--html", help="Write a self-contained HTML page of the tree here."),
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
 ) -> None:
@@ -69,10 +71,17 @@ def show(
     from cwmb.report.tree_html import write_tree_html
 
     run_dir = resolve_run(run, results)
-    env_dir = run_dir / get_env(env).name
-    if env_dir not in env_dirs(run_dir):
-        present = ", ".join(d.name for d in env_dirs(run_dir)) or "none"
-        raise CwmbError(f"run {run} has no {get_env(env).name}", f"envs in {run_dir}: {present}")
+    apps = (run_dir / "apps_run.json").is_file()  # an APPS run: --env names a problem id
+    name = env if apps else get_env(env).name
+    env_dir = run_dir / name
+    present_dirs = (
+        sorted(d for d in run_dir.iterdir() if (d / "summary.json").exists()) if apps else env_dirs(run_dir)
+    )
+    if env_dir not in present_dirs:
+        present = ", ".join(d.name for d in present_dirs) or "none"
+        raise CwmbError(
+            f"run {run} has no {name}", f"{'problems' if apps else 'envs'} in {run_dir}: {present}"
+        )
     tree = load_tree(env_dir)
     if not tree.nodes:
         raise CwmbError(f"{env_dir} has no search tree yet (no call finished)", "run `cwmb synthesize` first")

@@ -73,6 +73,13 @@ def test_synthesize_evaluate_report(tmp_path, capsys, monkeypatch):
     assert "GIF-MCTS (paper)" in report and "28.3 ± 1.4" in report and "simulated, NOT an LLM" in report
     assert (tmp_path / "rep" / "apps_curve.png").exists() and (tmp_path / "rep" / "apps_table1.csv").exists()
 
+    html = tmp_path / "tree.html"
+    code, out, err = run_cli(
+        capsys, "show", "r", "--env", "3001", "--results", str(results), "--html", str(html)
+    )
+    assert code == 0, err
+    assert out.startswith("3001 · gif_mcts") and html.exists()
+
 
 def test_zero_shot_cot_uses_best_of_n_with_the_cot_prompts(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("CWMB_CACHE_DIR", str(tmp_path / "cache"))

@@ -68,7 +68,22 @@ def check(
         )
 
 
+def fetch(
+    out: Path = typer.Option(..., "--out", help="Directory to write test.jsonl / train.jsonl into."),
+    split: str = typer.Option("test", "--split", help="test or train."),
+) -> None:
+    """Download APPS (codeparrot/apps on the Hugging Face hub) into --out; needs the network.
+
+    Nothing else in cwmb downloads APPS: runs read the copy given with --data.
+    """
+    from cwmb.apps.fetch import fetch_split
+
+    path = fetch_split(out, split)
+    typer.echo(f"wrote {path}; check it with `cwmb apps check --data {out}`")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``apps`` and its subcommands to the CLI."""
     apps_app.command("check")(check)
+    apps_app.command("fetch")(fetch)
     app.add_typer(apps_app, name="apps")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import shutil
 
 import pandas as pd
@@ -109,3 +112,19 @@ def test_check_command_one_line_error(capsys, tmp_path):
 def test_missing_copy_is_a_clean_error(capsys, tmp_path):
     code, _, err = run_cli(capsys, "apps", "check", "--data", str(tmp_path / "nowhere"))
     assert code == 2 and "APPS data not found" in err
+
+
+def test_fetch_offline_is_a_clean_error(tmp_path):
+    # A fresh process, so that the hub client reads HF_HUB_OFFLINE: the tests never touch the network.
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    done = subprocess.run(
+        [sys.executable, "-m", "cwmb", "apps", "fetch", "--out", str(tmp_path / "apps")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 2 and done.stderr.startswith(
+        "error: cannot download test.jsonl of codeparrot/apps"
+    )
+    assert not (tmp_path / "apps" / "test.jsonl").exists()

@@ -86,11 +86,7 @@ def synthesize_apps(
 
     method, prompts = resolve_method(config, budget)
     llm_config = load_llm_config(llm).with_overrides(max_cost=max_cost)
-    problems = source.problems()
-    runnable = [p for p in problems if p.tests]
-    if len(runnable) < len(problems):
-        skipped = ", ".join(p.problem_id for p in problems if not p.tests)
-        typer.echo(f"note: skipping {len(problems) - len(runnable)} problem(s) without tests: {skipped}")
+    runnable = _with_tests(source.problems())
     name = run or f"apps-{config}-{llm_config.name}-seed{seed}"
     run_root = results / name
     record = {
@@ -102,7 +98,7 @@ def synthesize_apps(
         "config": config,
         "problems": [p.problem_id for p in runnable],
     }
-    write_run_file(run_root, record)
+    write_run_file(run_root, record, replace=restart)
     if llm_config.backend == "offline":
         typer.echo(f"note: LLM = {llm_config.model} ({SIMULATED_NOTE})")
     offline = _offline_coder(runnable, llm_config) if llm_config.backend == "offline" else None
@@ -126,6 +122,19 @@ def synthesize_apps(
 
         outcomes = synthesize_all(runnable, workers, run_one, lambda o: typer.echo(_line(o)))
     typer.echo(f"results in {run_root}/")
+    _check_stopped(outcomes)
+
+
+def _with_tests(problems: list[Problem]) -> list[Problem]:
+    """The problems that have tests; a note names the others (they cannot be judged)."""
+    runnable = [p for p in problems if p.tests]
+    if len(runnable) < len(problems):
+        skipped = ", ".join(p.problem_id for p in problems if not p.tests)
+        typer.echo(f"note: skipping {len(problems) - len(runnable)} problem(s) without tests: {skipped}")
+    return runnable
+
+
+def _check_stopped(outcomes: list[ProblemOutcome]) -> None:
     stopped = [o.problem_id for o in outcomes if o.summary.get("status") == "stopped"]
     if stopped:
         raise CwmbError(

@@ -56,6 +56,24 @@ def _selected_curve(
     return hidden, every
 
 
+def _judge_candidates(
+    problem: Problem,
+    problem_dir: Path,
+    steps: list[dict[str, Any]],
+    pool: Any,
+    settings: AppsSettings,
+    hidden: tuple[int, ...],
+) -> dict[str, tuple[bool, bool]]:
+    """Strict (hidden tests, all tests) of every distinct program the calls produced, by program hash."""
+    verdicts: dict[str, tuple[bool, bool]] = {}
+    for digest in dict.fromkeys(s["program_hash"] for s in steps):
+        path = problem_dir / CANDIDATES_DIR / f"{digest}.py"
+        source = path.read_text(encoding="utf-8") if path.exists() else ""
+        judgement = _judged(pool, problem, source, settings) if source.strip() else Judgement(())
+        verdicts[digest] = (judgement.subset(hidden).all_passed, judgement.all_passed)
+    return verdicts
+
+
 def evaluate_problem(
     problem: Problem, problem_dir: Path, pool: Any, settings: AppsSettings
 ) -> dict[str, Any]:
@@ -67,15 +85,7 @@ def evaluate_problem(
     if stored and stored.get("key") == key and stored.get("schema_version") == SCHEMA_VERSION:
         return stored
     split = split_tests(len(problem.tests), settings.protocol, settings.public_fraction)
-    verdicts: dict[str, tuple[bool, bool]] = {}
-    fractions: dict[str, tuple[float, float]] = {}
-    for digest in dict.fromkeys(s["program_hash"] for s in steps):
-        path = problem_dir / CANDIDATES_DIR / f"{digest}.py"
-        source = path.read_text(encoding="utf-8") if path.exists() else ""
-        judgement = _judged(pool, problem, source, settings) if source.strip() else Judgement(())
-        hidden = judgement.subset(split.hidden)
-        verdicts[digest] = (hidden.all_passed, judgement.all_passed)
-        fractions[digest] = (hidden.pass_fraction, judgement.pass_fraction)
+    verdicts = _judge_candidates(problem, problem_dir, steps, pool, settings, split.hidden)
     best = problem_dir / BEST_FILE
     selected = (
         _judged(pool, problem, best.read_text(encoding="utf-8"), settings) if best.exists() else Judgement(())
@@ -83,10 +93,7 @@ def evaluate_problem(
     hidden = selected.subset(split.hidden)
     calls_correct = [verdicts[s["program_hash"]][1] for s in steps]
     curve_hidden, curve_all = _selected_curve(steps, verdicts)
-    any_so_far, seen = [], False
-    for correct in calls_correct:
-        seen = seen or correct
-        any_so_far.append(float(seen))
+    any_so_far = [float(any(calls_correct[: i + 1])) for i in range(len(calls_correct))]
     summary = read_json(problem_dir / SUMMARY_FILE) or {}
     record = {
         "schema_version": SCHEMA_VERSION,

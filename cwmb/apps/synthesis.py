@@ -135,21 +135,7 @@ def synthesize_problem(
     llm = JournaledLLM(client, run_dir.file(COMPLETIONS_FILE))
     split = split_tests(len(problem.tests), settings.protocol, settings.public_fraction)
     evaluator = StoredEvaluator(AppsEvaluator(pool, problem, split, settings.judge), run_dir)
-    label = llm_label(llm_config, client.backend.simulated)
-    if llm_config.backend == "offline":
-        label["note"] = SIMULATED_NOTE
-    header = {
-        "kind": "cwmb.synthesis.summary",
-        "domain": "apps",
-        "env": problem_task_name(problem),
-        "problem_id": problem.problem_id,
-        "method": method.name,
-        "prompts": prompts,
-        "seed": seed,
-        "budget": method.config.budget,
-        "protocol": settings.protocol,
-        "llm": label,
-    }
+    header = _summary_header(problem, method, prompts, seed, settings, llm_config, client.backend.simulated)
     writer = RunWriter(run_dir, header)
     task = Task(problem_task_name(problem), describe_problem(problem), prompts)
     try:
@@ -163,9 +149,36 @@ def synthesize_problem(
     if result.best_node is not None:
         run_dir.write_best(result.best_program)
     status = "stopped" if result.stop_reason == "cost_cap" else "finished"
-    summary = {**header, **result.summary(), "status": status, "llm": label}
+    summary = {**header, **result.summary(), "status": status, "llm": header["llm"]}
     run_dir.write_summary(summary)
     return ProblemOutcome(problem.problem_id, run_dir.path, summary, llm.replayed, llm.new_calls, False)
+
+
+def _summary_header(
+    problem: Problem,
+    method: MethodSpec,
+    prompts: str,
+    seed: int,
+    settings: AppsSettings,
+    llm_config: LLMConfig,
+    simulated: bool,
+) -> dict[str, Any]:
+    """The fields every summary of a problem's run starts with (the LLM labelled simulated if so)."""
+    label = llm_label(llm_config, simulated)
+    if llm_config.backend == "offline":
+        label["note"] = SIMULATED_NOTE
+    return {
+        "kind": "cwmb.synthesis.summary",
+        "domain": "apps",
+        "env": problem_task_name(problem),
+        "problem_id": problem.problem_id,
+        "method": method.name,
+        "prompts": prompts,
+        "seed": seed,
+        "budget": method.config.budget,
+        "protocol": settings.protocol,
+        "llm": label,
+    }
 
 
 def _already_done(summary: Mapping[str, Any], budget: int) -> bool:
@@ -174,12 +187,15 @@ def _already_done(summary: Mapping[str, Any], budget: int) -> bool:
     return summary.get("stop_reason") in ("perfect", "exhausted") or summary.get("budget") == budget
 
 
-def write_run_file(run_root: Path, record: Mapping[str, Any]) -> None:
-    """Write ``apps_run.json`` (the data source and protocol); a different existing one is refused."""
+def write_run_file(run_root: Path, record: Mapping[str, Any], replace: bool = False) -> None:
+    """Write ``apps_run.json`` (the data source and protocol); a different existing one is refused.
+
+    ``replace`` (``--restart``) discards the existing one instead.
+    """
     from cwmb.errors import CwmbError
 
     path = Path(run_root) / RUN_FILE
-    previous = read_json(path)
+    previous = None if replace else read_json(path)
     keys = ("split", "difficulty", "apps", "method", "prompts", "seed")
     if previous is not None and any(previous.get(k) != record.get(k) for k in keys):
         changed = [k for k in keys if previous.get(k) != record.get(k)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -129,3 +130,47 @@ def test_resume_after_sigkill_pays_no_call_twice(tmp_path):
         assert len(paid) == summary["calls"]
     replayed = [line for line in second.stdout.splitlines() if " replayed" in line]
     assert any(f"{before['3000']} replayed" in line for line in replayed if line.startswith("problem 3000"))
+
+
+def test_paper_protocol_run_is_reported_as_such(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CWMB_CACHE_DIR", str(tmp_path / "cache"))
+    args = synthesize_command(
+        tmp_path, "--problems", "3000,3007", "--budget", "2", "--protocol", "paper", "--run", "p"
+    )[3:]
+    code, out, err = run_cli(capsys, *args)
+    assert code == 0, err
+    assert "on all tests (paper protocol)" in out
+    code, out, err = run_cli(capsys, "evaluate", "p", "--results", str(tmp_path))
+    assert code == 0, err
+    assert "protocol paper (the search saw every test: selection on the answer key)" in out
+    code, out, err = run_cli(
+        capsys,
+        "report",
+        "p",
+        "--results",
+        str(tmp_path),
+        "--out",
+        str(tmp_path / "rep"),
+        "--no-plots",
+        "--format",
+        "csv",
+    )
+    assert code == 0, err
+    rows = list(csv.DictReader((tmp_path / "rep" / "apps_table1.csv").open()))
+    ours = [r for r in rows if r["source"] == "run"]
+    assert len(ours) == 1 and ours[0]["protocol"] == "paper" and ours[0]["simulated"] == "True"
+
+
+def test_score_one_program(tmp_path, capsys):
+    program = tmp_path / "sum.py"
+    program.write_text("a, b = map(int, input().split())\nprint(a + b if a < 50 else 0)\n")
+    code, out, err = run_cli(
+        capsys, "score", "--suite", "apps", "--data", str(HUB), "--problem", "3000", str(program), "--json"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert (report["passed"], report["tests"], report["strict_all"]) == (3, 4, False)
+    assert report["public_passed"] == 2 and report["hidden_passed"] == 1
+    assert [v["verdict"] for v in report["verdicts"]] == ["pass", "pass", "wrong_answer", "pass"]
+    code, _, err = run_cli(capsys, "score", "--suite", "apps", "--data", str(HUB), str(program))
+    assert code == 2 and "needs a PROGRAM.py and --problem ID" in err

@@ -54,6 +54,8 @@ def render_failure(problem: Problem, verdict: TestVerdict) -> str:
 class AppsEvaluator:
     """Judges candidates of one problem in a sandbox pool under a protocol's split (module docstring)."""
 
+    no_code_message = NO_PROGRAM
+
     def __init__(self, pool: Any, problem: Problem, split: TestSplit, settings: JudgeSettings) -> None:
         self.pool = pool
         self.problem = problem

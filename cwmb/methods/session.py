@@ -164,7 +164,8 @@ class Session:
     def _evaluate(self, source: str) -> Evaluation:
         """Evaluate once per distinct program (models often repeat themselves)."""
         if not source.strip():
-            return failed("no_code", NO_CODE_MESSAGE)
+            # A domain's evaluator may word this for its programs (APPS has no `Environment`).
+            return failed("no_code", getattr(self.evaluator, "no_code_message", NO_CODE_MESSAGE))
         digest = program_hash(source)
         if digest not in self._evaluations:
             self._evaluations[digest] = self.evaluator.evaluate(source)

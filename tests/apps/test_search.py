@@ -112,3 +112,15 @@ def test_every_method_runs_unchanged_on_apps(pool, tmp_path, method):
     calls = [json.loads(line) for line in (tmp_path / "3007" / "completions.jsonl").read_text().splitlines()]
     assert calls and all(c["simulated"] for c in calls)
     assert (tmp_path / "3007" / "best.py").exists()
+
+
+def test_an_answer_without_code_gets_the_apps_wording(pool, tmp_path):
+    target = problem("3000")
+    config = LLMConfig(backend="scripted", script=("I cannot solve this.",), cache=False)
+    spec = load_method_config("zero_shot")
+    outcome = synthesize_problem(
+        target, spec, config, run_root=tmp_path, pool=pool, settings=AppsSettings(judge=SETTINGS)
+    )
+    assert outcome.summary["calls"] == 1
+    stored = next((tmp_path / "3000" / "candidates").glob("*.json")).read_text()
+    assert "no code block was found" in stored and "Environment" not in stored

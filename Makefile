@@ -42,3 +42,11 @@ collect: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# APPS offline, on the fixture problems written for the tests (no APPS download, no key).
+.PHONY: demo-apps
+demo-apps: setup
+	$(CWMB) apps check --data tests/apps/fixtures/hub
+	$(CWMB) synthesize --suite apps --data tests/apps/fixtures/hub --problems 0:6 --run demo-apps --budget 6 --test-timeout 1
+	$(CWMB) evaluate demo-apps
+	$(CWMB) report demo-apps --out results/demo-apps/report

@@ -56,6 +56,12 @@ def _targets(run: str | None, env: list[str] | None, model: Path | None, referen
     ]
 
 
+def _apps_run(run: str, results: Path) -> Path | None:
+    """The run directory when ``run`` names an APPS run (it holds ``apps_run.json``), else None."""
+    run_dir = Path(run) if Path(run).is_dir() else results / run
+    return run_dir if (run_dir / "apps_run.json").is_file() else None
+
+
 def _row(record: dict) -> list[str]:
     accuracy, returns = record["accuracy"], record.get("returns", {})
     fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
@@ -87,7 +93,15 @@ def evaluate(
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
     trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
 ) -> None:
-    """Accuracy (both metrics), planner returns per episode, mean ± SE and normalized return R."""
+    """Accuracy (both metrics), planner returns per episode, mean ± SE and normalized return R.
+
+    On an APPS run (made with --suite apps): strict accuracy on hidden and all tests,
+    test-case average, pass@k and a per-source breakdown.
+    """
+    if run is not None and _apps_run(run, results) is not None:
+        from cwmb.apps.commands import evaluate_apps
+
+        return evaluate_apps(_apps_run(run, results), workers)  # type: ignore[arg-type]
     from rich.console import Console
     from rich.table import Table
 

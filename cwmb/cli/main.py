@@ -31,6 +31,7 @@ COMMAND_MODULES = [  # in pipeline order, which is the order of `cwmb --help`
     "cwmb.cli.report_cmd",
     "cwmb.cli.llm_cmd",
     "cwmb.cli.llm_as_model_cmd",
+    "cwmb.cli.apps_cmd",
     "cwmb.cli.sandbox_cmd",
 ]
 

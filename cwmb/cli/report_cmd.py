@@ -25,6 +25,14 @@ def report(
     from cwmb.report.writers import print_tables
 
     chosen = parse_formats(formats)
+    if _all_apps(runs, results):
+        from cwmb.apps.report import write_apps_report
+
+        folder = out or Path(results) / "reports" / "+".join(Path(r).name for r in runs)
+        tables, written = write_apps_report(runs, results, folder, chosen, plots)
+        print_tables(tables, Console(width=None if Console().is_terminal else 160))
+        typer.echo(f"wrote {len(written)} files to {folder}/: {', '.join(p.name for p in written)}")
+        return
     built = build_report(runs, results, metric)
     console = Console(width=None if Console().is_terminal else 160)
     print_tables(built.tables, console)
@@ -35,9 +43,21 @@ def report(
     typer.echo(f"wrote {len(written)} files to {folder}/: {', '.join(p.name for p in written)}")
 
 
+def _all_apps(runs: list[str], results: Path) -> bool:
+    """True when every run is an APPS run; a mix of APPS and world-model runs is refused."""
+    from cwmb.errors import CwmbError
+
+    kinds = {((Path(r) if Path(r).is_dir() else results / r) / "apps_run.json").is_file() for r in runs}
+    if len(kinds) > 1:
+        raise CwmbError("cannot report APPS runs and world-model runs together", "make one report for each")
+    return kinds == {True}
+
+
 def show(
     run: str = typer.Argument(..., help="Run name under --results, or a run directory."),
-    env: str = typer.Option(..., "--env", "-e", help="The env whose search tree to show."),
+    env: str = typer.Option(
+        ..., "--env", "-e", help="The env (for an APPS run: the problem id) whose search tree to show."
+    ),
     html: Path = typer.Option(None, "--html", help="Write a self-contained HTML page of the tree here."),
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
 ) -> None:
@@ -51,10 +71,17 @@ def show(
     from cwmb.report.tree_html import write_tree_html
 
     run_dir = resolve_run(run, results)
-    env_dir = run_dir / get_env(env).name
-    if env_dir not in env_dirs(run_dir):
-        present = ", ".join(d.name for d in env_dirs(run_dir)) or "none"
-        raise CwmbError(f"run {run} has no {get_env(env).name}", f"envs in {run_dir}: {present}")
+    apps = (run_dir / "apps_run.json").is_file()  # an APPS run: --env names a problem id
+    name = env if apps else get_env(env).name
+    env_dir = run_dir / name
+    present_dirs = (
+        sorted(d for d in run_dir.iterdir() if (d / "summary.json").exists()) if apps else env_dirs(run_dir)
+    )
+    if env_dir not in present_dirs:
+        present = ", ".join(d.name for d in present_dirs) or "none"
+        raise CwmbError(
+            f"run {run} has no {name}", f"{'problems' if apps else 'envs'} in {run_dir}: {present}"
+        )
     tree = load_tree(env_dir)
     if not tree.nodes:
         raise CwmbError(f"{env_dir} has no search tree yet (no call finished)", "run `cwmb synthesize` first")

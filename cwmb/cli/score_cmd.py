@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from cwmb.cli.apps_cmd import APPS_PANEL, apps_settings, apps_source
+
 METRICS = ("default", "original")
 
 
@@ -60,7 +62,7 @@ def check(
 
 def score(
     file: Path = typer.Argument(None, help="Python file defining `class Environment`."),
-    env: str = typer.Option(..., "--env", "-e", help="CWMB env name."),
+    env: str = typer.Option(None, "--env", "-e", help="CWMB env name."),
     metric: str = typer.Option(
         "default", "--metric", help="default (paper Eq. 2) or original (the paper's code)."
     ),
@@ -69,12 +71,44 @@ def score(
     show: int = typer.Option(2, "--show", min=0, help="Failing transitions to show."),
     trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
+    suite: str = typer.Option(
+        "cwmb", "--suite", help="cwmb (world models) or apps (programs judged by tests)."
+    ),
+    apps_data: Path = typer.Option(
+        None, "--data", help="APPS: your copy of APPS.", rich_help_panel=APPS_PANEL
+    ),
+    problem: str = typer.Option(None, "--problem", help="APPS: the problem id.", rich_help_panel=APPS_PANEL),
+    compare: str = typer.Option(
+        "apps",
+        "--compare",
+        help="APPS: output comparison apps, ordered or strict.",
+        rich_help_panel=APPS_PANEL,
+    ),
+    test_timeout: float = typer.Option(
+        4.0, "--test-timeout", min=0.01, help="APPS: seconds per test.", rich_help_panel=APPS_PANEL
+    ),
 ) -> None:
-    """Score a world-model program on the env's dataset: accuracy, breakdown, first failures."""
+    """Score a world-model program on the env's dataset: accuracy, breakdown, first failures.
+
+    With --suite apps: judge PROGRAM on the tests of APPS problem --problem (verdict per test).
+    """
     from cwmb.errors import CwmbError
     from cwmb.program_eval import score_program
     from cwmb.sandbox import WorkerPool
     from cwmb.scoring import render_feedback
+
+    if suite == "apps":
+        from cwmb.apps.commands import score_apps
+
+        if file is None or problem is None:
+            raise CwmbError(
+                "APPS scoring needs a PROGRAM.py and --problem ID", "e.g. --problem 3000 solution.py"
+            )
+        source = apps_source(apps_data, "test", "all", None)
+        settings = apps_settings("clean", 0.5, test_timeout, max(timeout, test_timeout), compare)
+        return score_apps(source, problem, file, settings, as_json)
+    if env is None:
+        raise CwmbError("no env given", "pass --env NAME (or --suite apps for an APPS program)")
 
     if metric not in METRICS:
         raise CwmbError(f"unknown metric '{metric}'", f"choose one of: {', '.join(METRICS)}")

@@ -7,12 +7,14 @@ from typing import Any
 
 import typer
 
+from cwmb.cli.apps_cmd import APPS_PANEL, apps_settings, apps_source
+
 SANDBOX_HINT = "generated code runs only in the sandbox worker pool (cwmb/sandbox); check that it can start"
 
 
 def synthesize(
     env: list[str] = typer.Option(
-        ..., "--env", "-e", help="CWMB env name (repeatable or comma-separated); 'all' = every env."
+        None, "--env", "-e", help="CWMB env name (repeatable or comma-separated); 'all' = every env."
     ),
     config: str = typer.Option(
         "gif_mcts", "--config", "-c", help="Method config: YAML path or preset (gif_mcts, worldcoder, ...)."
@@ -33,13 +35,89 @@ def synthesize(
     restart: bool = typer.Option(
         False, "--restart", help="Discard this run's earlier results for these envs."
     ),
+    suite: str = typer.Option(
+        "cwmb", "--suite", help="cwmb (world models) or apps (programs judged by tests)."
+    ),
+    apps_data: Path = typer.Option(
+        None, "--data", help="APPS: your copy of APPS.", rich_help_panel=APPS_PANEL
+    ),
+    problems: str = typer.Option(
+        None, "--problems", help="APPS: index range A:B or problem ids id,id,...", rich_help_panel=APPS_PANEL
+    ),
+    split: str = typer.Option("test", "--split", help="APPS: test or train.", rich_help_panel=APPS_PANEL),
+    difficulty: str = typer.Option(
+        "competition",
+        "--difficulty",
+        help="APPS: competition, interview, introductory or all.",
+        rich_help_panel=APPS_PANEL,
+    ),
+    protocol: str = typer.Option(
+        "clean",
+        "--protocol",
+        help="APPS: clean (search sees public tests) or paper (all tests).",
+        rich_help_panel=APPS_PANEL,
+    ),
+    public_fraction: float = typer.Option(
+        0.5,
+        "--public-fraction",
+        help="APPS: share of each problem's tests that is public.",
+        rich_help_panel=APPS_PANEL,
+    ),
+    compare: str = typer.Option(
+        "apps",
+        "--compare",
+        help="APPS: output comparison apps, ordered or strict.",
+        rich_help_panel=APPS_PANEL,
+    ),
+    test_timeout: float = typer.Option(
+        4.0, "--test-timeout", min=0.01, help="APPS: seconds per test.", rich_help_panel=APPS_PANEL
+    ),
+    program_budget: float = typer.Option(
+        30.0,
+        "--program-budget",
+        min=0.01,
+        help="APPS: seconds per program, all tests.",
+        rich_help_panel=APPS_PANEL,
+    ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="APPS: problems searched in parallel.", rich_help_panel=APPS_PANEL
+    ),
 ) -> None:
     """Search for a code world model of each env; results go to <results>/<run>/<ENV>/.
 
-    Re-running the same command resumes a killed run without paying again for any answer.
+    With --suite apps: a program for each APPS problem (--data, --problems), judged by its
+    tests; results go to <results>/<run>/<problem_id>/. Re-running the same command
+    resumes a killed run without paying again for any answer.
     """
     from cwmb.benchmark import resolve_envs
     from cwmb.llm import Budget, load_llm_config
+
+    if suite == "apps":
+        from cwmb.apps.commands import synthesize_apps
+
+        source = apps_source(apps_data, split, difficulty, problems)
+        settings = apps_settings(protocol, public_fraction, test_timeout, program_budget, compare)
+        return synthesize_apps(
+            source,
+            config=config,
+            llm=llm,
+            budget=budget,
+            seed=seed,
+            run=run,
+            results=results,
+            settings=settings,
+            workers=workers,
+            max_cost=max_cost,
+            restart=restart,
+        )
+    if suite != "cwmb":
+        from cwmb.errors import CwmbError
+
+        raise CwmbError(f"unknown suite {suite!r}", "choose cwmb or apps")
+    if not env:
+        from cwmb.errors import CwmbError
+
+        raise CwmbError("no env given", "pass --env NAME (or --env all), or --suite apps --data PATH")
     from cwmb.methods import load_method_config
 
     method = load_method_config(config).with_overrides(budget=budget)

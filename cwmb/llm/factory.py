@@ -42,6 +42,7 @@ def make_llm(
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
     reference_source: ReferenceSource | None = None,
+    offline_backend: Backend | None = None,
 ) -> LLMClient:
     """The LLM a run uses: config (object, YAML path or preset name; None = offline) plus cache and log.
 
@@ -49,7 +50,8 @@ def make_llm(
     config's ``cache_dir``, else ``~/.cache/cwmb``) unless the config says ``cache: false``;
     ``cache=False`` disables it. ``budget`` lets several clients share one cost cap; by
     default a new one is made from the config's ``max_cost``. ``sleep``/``rng`` drive
-    retry backoff (tests pass a no-op sleep); ``reference_source`` feeds the offline coder.
+    retry backoff (tests pass a no-op sleep); ``reference_source`` feeds the offline coder;
+    ``offline_backend`` replaces it for a domain with its own simulated coder (APPS).
     """
     if not isinstance(config, LLMConfig):
         config = load_llm_config(config)
@@ -61,6 +63,8 @@ def make_llm(
         response_cache = None
     log = call_log if isinstance(call_log, CallLog) or call_log is None else CallLog(call_log)
     backend = make_backend(config, sleep=sleep, rng=rng, reference_source=reference_source)
+    if config.backend == "offline" and offline_backend is not None:  # a domain's own simulated coder
+        backend = offline_backend
     endpoint = f"{config.backend}|{config.model}|{config.api_base or ''}"
     return LLMClient(
         backend,

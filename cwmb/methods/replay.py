@@ -19,7 +19,7 @@ from typing import Any
 
 from cwmb.llm import LLM, LLMRequest, LLMResponse
 from cwmb.llm.protocol import stable_hash
-from cwmb.methods.evaluation import Evaluation, Evaluator
+from cwmb.methods.evaluation import NO_CODE_MESSAGE, Evaluation, Evaluator
 from cwmb.methods.rundir import SCHEMA_VERSION, RunDirectory, append_line, keep_first_lines, read_lines
 
 
@@ -122,6 +122,11 @@ class StoredEvaluator:
         self.inner = inner
         self.run_dir = run_dir
         self.reused = 0
+
+    @property
+    def no_code_message(self) -> str:
+        """The wrapped evaluator's message for an answer without a program (else the default one)."""
+        return str(getattr(self.inner, "no_code_message", NO_CODE_MESSAGE))
 
     def evaluate(self, source: str) -> Evaluation:
         """The stored evaluation of ``source``, or a fresh one (then stored)."""

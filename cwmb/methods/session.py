@@ -33,10 +33,15 @@ ACTIONS = ("generate", "improve", "fix")
 
 @dataclass(frozen=True)
 class Task:
-    """The problem a search solves: an env's name and its prompt description (with the contract)."""
+    """The problem a search solves: its name, its prompt description (with the contract) and prompt set.
+
+    ``prompts`` names the templates' set (``cwmb.prompts``): ``cwmb`` for world models,
+    a domain's own (``apps``) otherwise.
+    """
 
     env_name: str
     description: str
+    prompts: str = "cwmb"
 
 
 @dataclass(frozen=True)
@@ -140,13 +145,13 @@ class Session:
         return Candidate(action, source, self._evaluate(source), extraction, response)
 
     def _request(self, action: str, prefix: str, program: str, feedback: str, error: str) -> LLMRequest:
-        description = self.task.description
+        description, prompts = self.task.description, self.task.prompts
         if action == "generate":
-            messages, subject = generate_messages(description, prefix), prefix or None
+            messages, subject = generate_messages(description, prefix, prompts), prefix or None
         elif action == "improve":
-            messages, subject = improve_messages(description, program, feedback), program
+            messages, subject = improve_messages(description, program, feedback, prompts), program
         elif action == "fix":
-            messages, subject = fix_messages(description, program, error), program
+            messages, subject = fix_messages(description, program, error, prompts), program
         else:
             raise ValueError(f"action must be one of {ACTIONS}, not {action!r}")
         key = stable_hash([messages, action, subject])
@@ -159,7 +164,8 @@ class Session:
     def _evaluate(self, source: str) -> Evaluation:
         """Evaluate once per distinct program (models often repeat themselves)."""
         if not source.strip():
-            return failed("no_code", NO_CODE_MESSAGE)
+            # A domain's evaluator may word this for its programs (APPS has no `Environment`).
+            return failed("no_code", getattr(self.evaluator, "no_code_message", NO_CODE_MESSAGE))
         digest = program_hash(source)
         if digest not in self._evaluations:
             self._evaluations[digest] = self.evaluator.evaluate(source)

@@ -10,6 +10,10 @@ value containing braces (Python code always does) is never rescanned. A missing 
 or a value the template has no placeholder for, is an error: a silently empty section
 would send the LLM a broken prompt.
 
+Domains with prompts of their own (APPS) keep them in a *prompt set*, a subdirectory
+``cwmb/prompts/<set>/`` with the same file names; a :class:`~cwmb.methods.session.Task`
+names its set (``prompts``, default ``cwmb``: the top-level files).
+
 Typical use::
 
     from cwmb.prompts import improve_messages
@@ -92,10 +96,25 @@ def parse_template(name: str, raw: str) -> Template:
     return Template(name, tuple((role, "\n".join(lines).strip()) for role, lines in parts))
 
 
+DEFAULT_SET = "cwmb"
+
+
 @cache
-def load_template(name: str) -> Template:
-    """The shipped template ``cwmb/prompts/<name>.txt``."""
-    raw = resources.files(__package__).joinpath(f"{name}.txt").read_text(encoding="utf-8")
+def load_template(name: str, prompt_set: str = DEFAULT_SET) -> Template:
+    """The shipped template ``name`` of ``prompt_set``.
+
+    The default set's templates are ``cwmb/prompts/<name>.txt``; another set's are
+    ``cwmb/prompts/<set>/<name>.txt`` (a domain's own prompts, e.g. ``apps``). A set may
+    leave out a fragment it does not change; the default set's is used then.
+    """
+    root = resources.files(__package__)
+    if prompt_set != DEFAULT_SET:
+        if not prompt_set.isidentifier() or not root.joinpath(prompt_set).is_dir():
+            raise ValueError(f"unknown prompt set {prompt_set!r}")
+        own = root.joinpath(prompt_set).joinpath(f"{name}.txt")
+        if own.is_file():
+            return parse_template(f"{prompt_set}/{name}", own.read_text(encoding="utf-8"))
+    raw = root.joinpath(f"{name}.txt").read_text(encoding="utf-8")
     return parse_template(name, raw)
 
 
@@ -114,31 +133,36 @@ def error_with_line(error: str, program: str) -> str:
     return f"{error}\n{_QUOTED_LINE}: `{lines[int(match['line']) - 1].strip()}`"
 
 
-def generate_messages(description: str, prefix: str = "") -> list[dict[str, str]]:
+def generate_messages(description: str, prefix: str = "", prompts: str = DEFAULT_SET) -> list[dict[str, str]]:
     """Prompt for a generate action: write the program, or continue it from ``prefix``."""
     if prefix.strip():
-        so_far = load_template("code_so_far").text(code=prefix.rstrip("\n"))
+        so_far = load_template("code_so_far", prompts).text(code=prefix.rstrip("\n"))
     else:
-        so_far = load_template("fresh_start").text()
-    return load_template("generate").messages(description=description, code_so_far=so_far)
+        so_far = load_template("fresh_start", prompts).text()
+    return load_template("generate", prompts).messages(description=description, code_so_far=so_far)
 
 
-def improve_messages(description: str, program: str, feedback: str) -> list[dict[str, str]]:
-    """Prompt for an improve action: the whole program and its failing transition(s)."""
-    shown = feedback.strip() or load_template("no_feedback").text()
-    return load_template("improve").messages(
+def improve_messages(
+    description: str, program: str, feedback: str, prompts: str = DEFAULT_SET
+) -> list[dict[str, str]]:
+    """Prompt for an improve action: the whole program and its failing transition(s) or test."""
+    shown = feedback.strip() or load_template("no_feedback", prompts).text()
+    return load_template("improve", prompts).messages(
         description=description, code=program.rstrip("\n"), feedback=shown
     )
 
 
-def fix_messages(description: str, program: str, error: str) -> list[dict[str, str]]:
+def fix_messages(
+    description: str, program: str, error: str, prompts: str = DEFAULT_SET
+) -> list[dict[str, str]]:
     """Prompt for a fix action: the whole program, the cleaned error and the line that raised."""
-    return load_template("fix").messages(
+    return load_template("fix", prompts).messages(
         description=description, code=program.rstrip("\n"), error=error_with_line(error, program).strip()
     )
 
 
 __all__ = [
+    "DEFAULT_SET",
     "Template",
     "error_with_line",
     "fix_messages",

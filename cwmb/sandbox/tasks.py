@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from cwmb.apps.runner import run_tests as run_apps_tests
 from cwmb.sandbox.convert import PredictionTable, conformance_findings
 from cwmb.sandbox.program import (
     CLASS_NAME,
@@ -186,7 +187,12 @@ def call(request: dict[str, Any], phase: _Phase) -> Any:
     return func(env_class, **kwargs)
 
 
-TASKS: dict[str, Callable[[dict[str, Any], _Phase], Any]] = {"predict": predict, "check": check, "call": call}
+TASKS: dict[str, Callable[[dict[str, Any], _Phase], Any]] = {
+    "predict": predict,
+    "check": check,
+    "call": call,
+    "apps_run": run_apps_tests,  # APPS: a program run once per test input (cwmb/apps/runner.py)
+}
 
 
 def _describe(exc: BaseException, source: str, phase: _Phase) -> str:

@@ -1,0 +1,1 @@
+"""APPS prompt set: templates for competition programs judged by unit tests."""

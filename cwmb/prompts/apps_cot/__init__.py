@@ -1,0 +1,1 @@
+"""APPS prompt set for zero-shot chain of thought (only generate differs from apps)."""

@@ -40,8 +40,8 @@ from cwmb.sandbox.program import CANDIDATE_FILENAME, shorten, source_line
 
 T = TypeVar("T")
 
-# numpy plus the standard modules world models tend to import: imported once per worker, not
-# once per job (and still importable after ``run_as`` has dropped access to the stdlib's files).
+# numpy plus the standard modules programs tend to import: imported once per worker, not once
+# per job (and still importable after ``run_as`` has dropped access to the stdlib's files).
 DEFAULT_PRELOAD: tuple[str, ...] = (
     "numpy",
     "math",
@@ -59,6 +59,18 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
     "fractions",
     "decimal",
     "string",
+    # What competition programs (APPS) and careful world models also reach for: once the job is
+    # unprivileged, a module that was not imported here cannot be loaded from the interpreter's files.
+    "array",
+    "calendar",
+    "cmath",
+    "datetime",
+    "operator",
+    "pprint",
+    "queue",
+    "struct",
+    "textwrap",
+    "unicodedata",
 )
 # Extra seconds the harness waits beyond a job's timeout before it kills the worker
 # itself; the worker normally reports the timeout on time.

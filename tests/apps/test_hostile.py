@@ -1,16 +1,16 @@
 """Hostile APPS programs are contained as world models are: verdicts stay typed, the pool stays healthy.
 
 What the sandbox does and does not protect against is in docs/sandbox.md. Reading the
-APPS copy or writing outside the work dir is stopped by the unprivileged user
-(``Limits(run_as="nobody")``, when the tests run as root); the default pool runs programs as
-the harness's user, like world models, until the sandbox gains filesystem isolation.
+APPS copy or writing outside the work dir is stopped by Landlock, for jobs as ``nobody``
+(the default for a root harness) and for jobs that keep the harness's uid, with the targets
+in a directory anyone may enter, so that file permissions do not help.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import pytest
 
 from cwmb.apps.data import load_problems
 from cwmb.apps.judge import JudgeSettings, judge
-from cwmb.sandbox import DEFAULT_PRELOAD, Limits, WorkerPool
+from cwmb.sandbox import Limits, WorkerPool
 from tests.apps.conftest import HUB, problem
 
 QUICK = JudgeSettings(test_timeout_s=0.5, budget_s=3.0)
@@ -94,18 +94,29 @@ def test_expected_outputs_never_reach_the_program(pool):
     assert judge(pool, SUM, probe, [0], QUICK).verdicts[0].output == "0\n"
 
 
-@pytest.fixture(scope="module")
-def unprivileged_pool():
-    if os.geteuid() != 0:
-        pytest.skip("the unprivileged-user layer needs the tests to run as root")
-    preload = (*DEFAULT_PRELOAD, "json", "io", "threading")
-    with WorkerPool(size=1, limits=Limits(run_as="nobody"), preload=preload) as workers:
+@pytest.fixture(scope="module", params=["default uid", "harness uid"])
+def kernel_pool(request):
+    limits = Limits() if request.param == "default uid" else Limits(run_as=None)
+    with WorkerPool(size=1, limits=limits) as workers:
+        if not workers.isolation.landlock_fs:
+            pytest.skip(f"no Landlock here: {workers.isolation.summary()}")
         yield workers
 
 
-def test_reading_the_apps_copy_from_disk_is_denied(unprivileged_pool, tmp_path):
-    copy = tmp_path / "apps"  # under pytest's private temporary directory (mode 700)
+@pytest.fixture
+def open_dir():
+    """A directory anyone may enter and write (under /tmp)."""
+    path = Path(tempfile.mkdtemp(prefix="cwmb-apps-target-", dir="/tmp"))
+    path.chmod(0o777)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_reading_the_apps_copy_from_disk_is_denied(kernel_pool, open_dir):
+    unprivileged_pool, copy = kernel_pool, open_dir / "apps"
     shutil.copytree(HUB, copy)
+    for path in (copy, *copy.rglob("*")):
+        path.chmod(0o777 if path.is_dir() else 0o644)
     target = load_problems(copy)[2]
     cheat = (
         "import json\n"
@@ -118,8 +129,8 @@ def test_reading_the_apps_copy_from_disk_is_denied(unprivileged_pool, tmp_path):
     assert result.verdicts[0].verdict == "runtime_error" and "PermissionError" in result.verdicts[0].message
 
 
-def test_writing_outside_the_work_dir_is_denied(unprivileged_pool, tmp_path):
-    outside = tmp_path / "planted.json"
+def test_writing_outside_the_work_dir_is_denied(kernel_pool, open_dir):
+    unprivileged_pool, outside = kernel_pool, open_dir / "planted.json"
     source = f"open({str(outside)!r}, 'w').write('{{}}')\nprint(3)\n"
     result = judge(unprivileged_pool, SUM, source, [0], QUICK)
     assert result.verdicts[0].verdict == "runtime_error" and "PermissionError" in result.verdicts[0].message

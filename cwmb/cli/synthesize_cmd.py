@@ -81,8 +81,12 @@ def _announce_llm(llm_config: Any) -> None:
     if llm_config.backend == "offline":
         typer.echo(f"note: LLM = {llm_config.model} ({SIMULATED_NOTE})")
     else:
+        inferred = (
+            f", inferred from {llm_config.backend_inferred_from}" if llm_config.backend_inferred_from else ""
+        )
         typer.echo(
-            f"LLM: {llm_config.model} ({llm_config.backend}, config {llm_config.source or llm_config.name})"
+            f"LLM: {llm_config.model} ({llm_config.backend}{inferred}, "
+            f"config {llm_config.source or llm_config.name})"
         )
 
 

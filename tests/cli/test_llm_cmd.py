@@ -114,3 +114,24 @@ def test_ping_uses_the_cache_when_asked(capsys):
     )
     code, out, _ = run(capsys, "llm", "ping", "--cache")
     assert code == 0 and "cache    hit" in out
+
+
+def test_ping_a_config_without_backend_reaches_its_server_and_says_why(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("K", "sk-test")
+    with FakeOpenAIServer() as server:
+        server.push(Reply("pong"))
+        config = tmp_path / "nobackend.yaml"
+        config.write_text(f"model: openai/x\napi_base: {server.api_base}\napi_key_env: K\n")
+        code, out, err = run(capsys, "llm", "ping", "--llm", str(config))
+        assert len(server.requests) == 1
+    assert code == 0, err
+    assert "answer   pong" in out and "simulated" not in out
+    assert f"backend  litellm at {server.api_base} (inferred from api_base" in out
+
+
+def test_ping_refuses_a_key_the_backend_ignores(capsys, tmp_path):
+    config = tmp_path / "offline-with-server.yaml"
+    config.write_text("backend: offline\napi_base: http://127.0.0.1:9/v1\n")
+    code, out, err = run(capsys, "llm", "ping", "--llm", str(config))
+    assert code == 2 and out == ""
+    assert f"error: key 'api_base' in LLM config {config} has no effect" in err and "hint: remove it" in err

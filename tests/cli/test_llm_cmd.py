@@ -135,3 +135,11 @@ def test_ping_refuses_a_key_the_backend_ignores(capsys, tmp_path):
     code, out, err = run(capsys, "llm", "ping", "--llm", str(config))
     assert code == 2 and out == ""
     assert f"error: key 'api_base' in LLM config {config} has no effect" in err and "hint: remove it" in err
+
+
+def test_ping_with_an_empty_openai_key_is_the_missing_key_error_without_retries(capsys, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+    code, out, err = run(capsys, "llm", "ping", "--config", "gpt-4-turbo")
+    assert code == 2 and out == ""
+    assert err.splitlines()[0] == "error: OPENAI_API_KEY is empty: model gpt-4-turbo needs it"
+    assert "server errors" not in err and "hint: export OPENAI_API_KEY=..." in err

@@ -143,16 +143,28 @@ def _result_line(outcome: Any) -> str:
     shown = f"{accuracy:.4f}" if isinstance(accuracy, int | float) else "-"
     perfect = " (perfect)" if best.get("perfect") else ""
     calls = f"{summary.get('calls', 0)}/{summary.get('budget')} calls"
-    if outcome.already_finished:
-        how = "finished earlier, nothing to do"
-    else:
-        how = f"{summary.get('stop_reason')}; {outcome.replayed_calls} replayed, {outcome.new_calls} new"
+    how = "finished earlier, nothing to do" if outcome.already_finished else _answer_sources(outcome)
     label = " [simulated, not an LLM]" if (summary.get("llm") or {}).get("simulated") else ""
     cost = f"${summary.get('cost_usd', 0.0):.4f}"
     return (
         f"{outcome.env}: best accuracy {shown}{perfect} after {calls}, cost {cost} ({how}){label} "
         f"-> {outcome.run_dir}/best.py"
     )
+
+
+def _answer_sources(outcome: Any) -> str:
+    """Stop reason, where the answers came from, and the provider's latency apart from start-up."""
+    simulated = (outcome.summary.get("llm") or {}).get("simulated")
+    source = "the simulated coder" if simulated else "the provider"
+    text = (
+        f"{outcome.summary.get('stop_reason')}; {outcome.replayed_calls} from the run's journal, "
+        f"{outcome.cache_hits} from the response cache, {outcome.provider_calls} from {source}"
+    )
+    if outcome.provider_calls and not simulated:
+        text += f", provider latency {outcome.provider_latency_s / outcome.provider_calls:.2f} s/call"
+    if outcome.startup_s >= 0.01:
+        text += f", client start-up {outcome.startup_s:.1f} s"
+    return text
 
 
 def _check_stopped(outcomes: list[Any]) -> None:

@@ -36,12 +36,12 @@ from cwmb.llm.protocol import Completion, LLMRequest, rough_token_count, stable_
 from cwmb.llm.provider_errors import (
     RETRYABLE,
     classify_error,
-    cut_at_word,
     environment_is_set,
     final_error,
     provider_text,
     save_full_text,
 )
+from cwmb.oneline import cut_at_word
 
 PRICE_MAP_ENV_VAR = "LITELLM_LOCAL_MODEL_COST_MAP"
 # Local servers ignore the key, but the OpenAI client refuses to send a request without one.

@@ -32,9 +32,9 @@ from typing import Any
 
 from cwmb.llm.config import LLMConfig
 from cwmb.llm.errors import OFFLINE_HINT
+from cwmb.oneline import cut_at_word
 
 RETRYABLE = ("rate_limit", "server", "timeout", "unreachable")
-SHORT_TEXT_CHARS = 160
 ERROR_FILE_NAME = "llm_errors.txt"
 
 _CONTEXT_PHRASES = (
@@ -90,18 +90,6 @@ def is_unreachable(exc: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return False
-
-
-def cut_at_word(text: str, limit: int = SHORT_TEXT_CHARS) -> str:
-    """The first line of ``text``, at most ``limit`` characters, cut after a whole word ("...")."""
-    stripped = text.strip()
-    first = stripped.splitlines()[0] if stripped else ""
-    if len(first) <= limit and first == stripped:
-        return first
-    room = first[: max(1, limit - 3)]
-    if len(first) > len(room) and " " in room:
-        room = room[: room.rindex(" ")]
-    return room.rstrip(" ,.;:") + "..."
 
 
 def provider_text(exc: BaseException) -> str:

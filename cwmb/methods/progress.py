@@ -13,16 +13,29 @@ from typing import Any, TextIO
 
 from cwmb.methods.evaluation import Evaluation
 from cwmb.methods.records import StepRecord
+from cwmb.methods.rundir import CANDIDATES_DIR
+from cwmb.oneline import cut_at_word
 
 _VERBS = {"generate": "generating", "improve": "improving", "fix": "fixing"}
 
 
-def describe_step(step: StepRecord) -> str:
-    """One line for a finished call: action, node, outcome."""
+def describe_step(step: StepRecord, error_chars: int = 80, name_the_file: bool = True) -> str:
+    """One line for a finished call: action, node, outcome.
+
+    An error is cut at a word to ``error_chars`` characters, and the line then names the
+    candidate's evaluation file, which holds the full text (unless ``name_the_file`` is
+    false, for the narrow live display).
+    """
     source = {None: "scratch", 0: "root"}.get(step.parent, f"node {step.parent}")
     outcome = f"accuracy {step.accuracy:.4f}" + (" (perfect)" if step.perfect else "")
     if step.error is not None:
-        outcome = f"{step.status}: {step.error.splitlines()[0][:80]}"
+        shown = cut_at_word(step.error, error_chars)
+        where = (
+            f" (full text in {CANDIDATES_DIR}/{step.program_hash}.json)"
+            if shown != step.error.strip()
+            else ""
+        )
+        outcome = f"{step.status}: {shown}{where}"
     return f"{step.action} from {source} -> node {step.node}: {outcome}"
 
 
@@ -87,7 +100,7 @@ class LiveProgress:
             completed=step.call,
             best=f"{self._tally.best:.4f}",
             cost=f"${self._tally.cost:.4f}",
-            doing=describe_step(step)[:60],
+            doing=cut_at_word(describe_step(step, error_chars=40, name_the_file=False), 60),
         )
 
     def finish(self, text: str) -> None:

@@ -143,3 +143,17 @@ def test_ping_with_an_empty_openai_key_is_the_missing_key_error_without_retries(
     assert code == 2 and out == ""
     assert err.splitlines()[0] == "error: OPENAI_API_KEY is empty: model gpt-4-turbo needs it"
     assert "server errors" not in err and "hint: export OPENAI_API_KEY=..." in err
+
+
+def test_ping_reports_provider_latency_apart_from_start_up_and_the_seed_sent(capsys, tmp_path):
+    from cwmb.llm.litellm_backend import sample_seed
+
+    with FakeOpenAIServer() as server:
+        config = tmp_path / "local.yaml"
+        config.write_text(f"backend: litellm\nmodel: openai/tiny\napi_base: {server.api_base}\n")
+        code, out, err = run(capsys, "llm", "ping", "--llm", str(config))
+        sent = server.requests[0]["seed"]
+    assert code == 0, err
+    assert sent == sample_seed(0) and f"seed     {sent} (derived from the sample index)" in out
+    latency = next(line for line in out.splitlines() if line.startswith("latency"))
+    assert "(provider" in latency

@@ -104,7 +104,7 @@ def _run_all(
         factory = _evaluator_factory(pool)
         if not console.is_terminal:
             for spec in specs:
-                observer = PlainProgress(spec.name, method.config.budget)
+                observer = PlainProgress(spec.name, method.config.budget, env_dir=run_dir / spec.name)
                 outcomes.append(_run_one(spec, method, llm_config, run_dir, factory, observer, options))
                 if outcomes[-1].summary.get("status") == "stopped":
                     break

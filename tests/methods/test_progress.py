@@ -50,3 +50,13 @@ def test_plain_progress_prints_the_cut_line():
     printed = stream.getvalue()
     assert printed.startswith("CartPole-v1 call 2/10: fix from node 1 -> node 2: error: TypeError")
     assert "candidates/abc123.json" in printed and "missing 1 re\n" not in printed
+
+
+def test_plain_progress_names_the_file_inside_the_env_run_folder(tmp_path):
+    stream = io.StringIO()
+    PlainProgress("CartPole-v1", 10, stream, env_dir=tmp_path / "run" / "CartPole-v1").after_call(
+        step(ERROR),
+        "",
+        None,  # type: ignore[arg-type]
+    )
+    assert f"(full text in {tmp_path}/run/CartPole-v1/candidates/abc123.json)" in stream.getvalue()

@@ -227,7 +227,7 @@ class LiteLLMBackend:
         """Key variables litellm needs for the model and does not have; an empty one counts as missing."""
         # litellm counts a variable set to "" as present, and the call then fails with a
         # 500 that would be retried: hide the empty ones while it looks, then put them back.
-        empty = {k: v for k, v in os.environ.items() if k.endswith("_KEY") and not v.strip()}
+        empty = {k: v for k, v in os.environ.items() if _looks_like_a_credential(k) and not v.strip()}
         with _ENVIRONMENT_LOCK:
             for name in empty:
                 del os.environ[name]
@@ -285,3 +285,9 @@ def sample_seed(sample_index: int) -> int:
     several servers read the seed as a signed 32-bit integer.
     """
     return int(stable_hash({"cwmb_sample_seed": sample_index})[:8], 16) & 0x7FFFFFFF
+
+
+def _looks_like_a_credential(name: str) -> bool:
+    """Variable names litellm reads credentials from (OPENAI_API_KEY, AWS_ACCESS_KEY_ID, HF_TOKEN...)."""
+    upper = name.upper()
+    return any(part in upper for part in ("KEY", "TOKEN", "SECRET"))

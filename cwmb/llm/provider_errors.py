@@ -143,9 +143,33 @@ def final_error(
     where: str,
 ) -> tuple[str, str]:
     """The (message, hint) for a call that failed for good; see the module docstring's table."""
-    cfg = config
-    tries = f"after {attempts} attempt{'s' if attempts > 1 else ''}"
     said = cut_at_word(provider_text(exc))
+    if kind in RETRYABLE:
+        return _gave_up(kind, config, where, attempts, said)
+    if kind == "auth":
+        if config.api_base and not config.api_key_env:
+            fix = "this server wants a key: set api_key_env in the LLM config to the variable holding it"
+        else:
+            fix = f"check the key in {key_variable(config, litellm)}"
+        return f"{where} rejected the credentials for {config.model}: {said}", f"{fix}; {OFFLINE_HINT}"
+    if kind == "not_found":
+        return _not_found(config, where, said)
+    if kind == "unknown_model":
+        return _unknown_model(config, where, said)
+    if kind == "context_window":
+        budget = f" plus max_tokens {config.max_tokens}" if config.max_tokens else ""
+        return (
+            f"the prompt (about {prompt_tokens} tokens){budget} does not fit the context window "
+            f"of {config.model}: {said}",
+            "use a model with a longer context, lower max_tokens, or give the server a larger context "
+            "(llama.cpp: --n_ctx; vLLM: --max-model-len)",
+        )
+    return f"the LLM call to {config.model} failed: {said}", "check model and parameters in the LLM config"
+
+
+def _gave_up(kind: str, cfg: LLMConfig, where: str, attempts: int, said: str) -> tuple[str, str]:
+    """Messages of the retried kinds, once every attempt failed."""
+    tries = f"after {attempts} attempt{'s' if attempts > 1 else ''}"
     if kind == "unreachable":
         return f"cannot reach the LLM server at {where} ({tries})", (
             f"is the server running, and is api_base right? {OFFLINE_HINT}"
@@ -158,32 +182,10 @@ def final_error(
         return f"{cfg.model} at {where} kept answering 429 (rate limit) {tries}", (
             "lower max_concurrency or raise max_retries / backoff_max_s in the LLM config"
         )
-    if kind == "server":
-        return (
-            f"{where} kept failing with server errors {tries}: {said}",
-            "check the server's logs, or retry later",
-        )
-    if kind == "auth":
-        if cfg.api_base and not cfg.api_key_env:
-            fix = "this server wants a key: set api_key_env in the LLM config to the variable holding it"
-        else:
-            fix = f"check the key in {key_variable(cfg, litellm)}"
-        return f"{where} rejected the credentials for {cfg.model}: {said}", f"{fix}; {OFFLINE_HINT}"
-    if kind == "not_found":
-        return _not_found(cfg, where, said)
-    if kind == "unknown_model":
-        return _unknown_model(cfg, where, said)
-    if kind == "context_window":
-        budget = f" plus max_tokens {cfg.max_tokens}" if cfg.max_tokens else ""
-        return (
-            f"the prompt (about {prompt_tokens} tokens){budget} does not fit the context window "
-            f"of {cfg.model}: {said}",
-            (
-                "use a model with a longer context, lower max_tokens, or give the server a larger context "
-                "(llama.cpp: --n_ctx; vLLM: --max-model-len)"
-            ),
-        )
-    return f"the LLM call to {cfg.model} failed: {said}", "check model and parameters in the LLM config"
+    return (
+        f"{where} kept failing with server errors {tries}: {said}",
+        "check the server's logs, or retry later",
+    )
 
 
 def _not_found(cfg: LLMConfig, where: str, said: str) -> tuple[str, str]:

@@ -146,7 +146,8 @@ def test_synthesize_against_a_local_openai_compatible_server(tmp_path):
         )
         config = tmp_path / "local.yaml"
         config.write_text(
-            f"backend: litellm\nmodel: openai/local-model\napi_base: {server.api_base}\nmax_retries: 0\n"
+            # No backend key: naming a server makes it a litellm config (issue 16, item 1).
+            f"model: openai/local-model\napi_base: {server.api_base}\nmax_retries: 0\n"
         )
         done = cwmb(
             tmp_path, "--env", "CartPole-v1", "--llm", str(config), "--run", "local", cache=tmp_path / "c"
@@ -161,7 +162,7 @@ def test_synthesize_against_a_local_openai_compatible_server(tmp_path):
         assert len(server.requests) == 2
         prompts = [r["messages"][-1]["content"] for r in server.requests]
     assert "## Class Definition" in prompts[0] and "undefined_name" in prompts[1]
-    assert done.stdout.splitlines()[0].startswith("LLM: openai/local-model")
+    assert done.stdout.splitlines()[0].startswith("LLM: openai/local-model (litellm, inferred from api_base")
     summary = json.loads((tmp_path / "local" / "CartPole-v1" / "summary.json").read_text())
     assert summary["llm"]["simulated"] is False and "note" not in summary["llm"]
     assert [s["action"] for s in lines(tmp_path / "local" / "CartPole-v1" / "tree.jsonl")] == [

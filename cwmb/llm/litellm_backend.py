@@ -22,6 +22,8 @@ index, which the cache key already holds, so the key is unchanged (see ``docs/ll
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import random
 import threading
@@ -47,6 +49,12 @@ PRICE_MAP_ENV_VAR = "LITELLM_LOCAL_MODEL_COST_MAP"
 # Local servers ignore the key, but the OpenAI client refuses to send a request without one.
 PLACEHOLDER_KEY = "sk-no-key-needed"
 _ENVIRONMENT_LOCK = threading.Lock()
+# Modules litellm imports lazily inside its first completion (about 1 s and 2 s on a busy
+# 2-core machine, litellm 1.106): imported by prepare(), so that the first call's latency
+# is the provider's and the cost shows up as start-up (benchmarks/llm_startup.py).
+_WARM_UP_MODULES = ("litellm.proxy.openai_files_endpoints.common_utils",)
+_OPENAI_SDK_MODULES = ("openai.resources.chat",)
+_OPENAI_SDK_PROVIDERS = ("openai", "azure", "text-completion-openai")
 
 
 def import_litellm() -> Any:
@@ -139,6 +147,7 @@ class LiteLLMBackend:
         self._litellm = import_litellm()
         self._api_key = self._resolve_api_key()
         self._sends_seed = self._provider_accepts_seed()
+        self._warm_up()
         self._ready = True
 
     def request_seed(self, request: LLMRequest) -> int | None:
@@ -192,6 +201,17 @@ class LiteLLMBackend:
         if self._api_key:
             kwargs["api_key"] = self._api_key
         return kwargs
+
+    def _warm_up(self) -> None:
+        """Import what litellm's first completion would import, so start-up is paid here."""
+        try:
+            provider = self._litellm.get_llm_provider(self.config.model)[1]
+        except Exception:  # an unroutable model: the call itself will say so
+            provider = None
+        modules = _WARM_UP_MODULES + (_OPENAI_SDK_MODULES if provider in _OPENAI_SDK_PROVIDERS else ())
+        for module in modules:
+            with contextlib.suppress(ImportError):  # another litellm version may have moved it
+                importlib.import_module(module)
 
     def _provider_accepts_seed(self) -> bool:
         try:

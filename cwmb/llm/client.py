@@ -6,8 +6,8 @@ cost cap, wait for a concurrency slot shared by every client of the same endpoin
 the backend (which does its own retries), price the answer, store it, log it.
 
 Latency is the backend's time to answer only. A backend's one-off start-up (importing
-litellm, about 3 s) is timed apart as ``startup_s``: it is paid on the first call that
-misses the cache, never on a cache hit. The client counts cache hits and provider calls
+and warming up litellm: seconds, see ``benchmarks/llm_startup.py``) is timed apart as
+``startup_s``: it is paid on the first call that misses the cache, never on a cache hit. The client counts cache hits and provider calls
 (:attr:`LLMClient.cache_hits`, :attr:`LLMClient.backend_calls`) for run summaries.
 
 Cost cap rule (``max_cost``): before a call that is not in the cache, its cost is

@@ -7,8 +7,9 @@ the backend (which does its own retries), price the answer, store it, log it.
 
 Latency is the backend's time to answer only. A backend's one-off start-up (importing
 and warming up litellm: seconds, see ``benchmarks/llm_startup.py``) is timed apart as
-``startup_s``: it is paid on the first call that misses the cache, never on a cache hit. The client counts cache hits and provider calls
-(:attr:`LLMClient.cache_hits`, :attr:`LLMClient.backend_calls`) for run summaries.
+``startup_s``: it is paid on the first call that misses the cache, never on a cache
+hit. The client counts cache hits and provider calls (:attr:`LLMClient.cache_hits`,
+:attr:`LLMClient.backend_calls`) for run summaries.
 
 Cost cap rule (``max_cost``): before a call that is not in the cache, its cost is
 estimated as the mean cost of the paid calls made so far by this budget (before the

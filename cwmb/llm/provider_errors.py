@@ -205,6 +205,9 @@ def _unknown_model(cfg: LLMConfig, where: str, said: str) -> tuple[str, str]:
             "write model as provider/name (openai/gpt-4o, anthropic/claude-3-5-sonnet-20240620, "
             "or openai/<served name> with api_base for a local server)"
         )
+    if _is_ollama(cfg):
+        name = cfg.model.split("/", 1)[1]
+        return f"{where} does not know model '{cfg.model}': {said}", f"pull it first: ollama pull {name}"
     listing = f" (GET {cfg.api_base.rstrip('/')}/models lists them)" if cfg.api_base else ""
     return f"{where} does not know model '{cfg.model}': {said}", (
         f"check model in the LLM config against the names the server serves{listing}"

@@ -167,3 +167,22 @@ def test_an_empty_configured_key_variable_reads_as_missing(server, tmp_path, mon
     error = ask(client(tmp_path, [], api_base=server.api_base))
     assert error.message.startswith("FAKE_SERVER_KEY is empty: the LLM config fake.yaml reads")
     assert error.hint.startswith("export FAKE_SERVER_KEY=...") and server.requests == []
+
+
+def test_an_ollama_model_that_is_not_pulled_says_to_pull_it():
+    import litellm
+
+    from cwmb.llm.provider_errors import final_error
+
+    config = config_from_dict({"model": "ollama_chat/llama3:70b", "api_base": "http://127.0.0.1:11434"})
+    message, hint = final_error(
+        "unknown_model",
+        Exception("model 'llama3:70b' not found, try pulling it first"),
+        config=config,
+        litellm=litellm,
+        attempts=1,
+        prompt_tokens=10,
+        where="http://127.0.0.1:11434",
+    )
+    assert message.startswith("http://127.0.0.1:11434 does not know model 'ollama_chat/llama3:70b'")
+    assert hint == "pull it first: ollama pull llama3:70b"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -94,16 +95,49 @@ def llm_ping(
     """Send one short prompt and print the answer, tokens, cost and latency."""
     from cwmb.llm import LLMRequest, load_llm_config, make_llm
 
-    llm = make_llm(load_llm_config(config).with_overrides(max_retries=retries), cache=use_cache)
-    response = llm.complete(LLMRequest.chat([{"role": "user", "content": prompt}]))
+    llm_config = load_llm_config(config)
+    llm = make_llm(llm_config.with_overrides(max_retries=retries), cache=use_cache)
+    request = LLMRequest.chat([{"role": "user", "content": prompt}])
+    response = llm.complete(request)
     cost = "unknown" if response.cost_usd is None else f"${response.cost_usd:.6f}"
     label = " (simulated, not an LLM)" if response.simulated else ""
+    typer.echo(f"backend  {backend_line(llm_config)}")
     typer.echo(f"model    {response.model}{label}")
     typer.echo(f"answer   {response.text.strip()}")
     typer.echo(f"tokens   {response.tokens_in} in / {response.tokens_out} out")
     typer.echo(f"cost     {cost}")
-    typer.echo(f"latency  {response.latency_s:.2f} s")
+    startup = f"; client start-up {llm.startup_s:.2f} s, not counted" if llm.startup_s >= 0.005 else ""
+    where = (
+        "cache lookup" if response.cache_hit else ("simulated coder" if response.simulated else "provider")
+    )
+    typer.echo(f"latency  {response.latency_s:.2f} s ({where}{startup})")
+    typer.echo(f"seed     {seed_line(llm, request, response)}")
     typer.echo(f"cache    {'hit' if response.cache_hit else 'miss'}")
+
+
+def seed_line(llm: Any, request: Any, response: Any) -> str:
+    """Which seed the request carried, or why it carried none."""
+    from cwmb.llm.client import PreparedBackend
+
+    if response.cache_hit:
+        return "none sent (answered from the cache)"
+    if not isinstance(llm.backend, PreparedBackend):
+        return "none sent (not an LLM: its answers follow its own config)"
+    seed = llm.backend.request_seed(request)
+    if seed is None:
+        return "none sent (litellm says this provider takes no seed)"
+    return f"{seed} (derived from the sample index)"
+
+
+def backend_line(llm_config: Any) -> str:
+    """The backend, where it sends requests, and why it was chosen when the config did not say."""
+    where = f" at {llm_config.api_base}" if llm_config.api_base else ""
+    if llm_config.backend_inferred_from:
+        return (
+            f"{llm_config.backend}{where} (inferred from {llm_config.backend_inferred_from}: "
+            f"the config has no backend key; add backend: {llm_config.backend} to say so)"
+        )
+    return f"{llm_config.backend}{where}"
 
 
 @llm_app.command("presets")

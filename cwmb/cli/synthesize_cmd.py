@@ -138,8 +138,12 @@ def _announce_llm(llm_config: Any) -> None:
     if llm_config.backend == "offline":
         typer.echo(f"note: LLM = {llm_config.model} ({SIMULATED_NOTE})")
     else:
+        inferred = (
+            f", inferred from {llm_config.backend_inferred_from}" if llm_config.backend_inferred_from else ""
+        )
         typer.echo(
-            f"LLM: {llm_config.model} ({llm_config.backend}, config {llm_config.source or llm_config.name})"
+            f"LLM: {llm_config.model} ({llm_config.backend}{inferred}, "
+            f"config {llm_config.source or llm_config.name})"
         )
 
 
@@ -157,7 +161,7 @@ def _run_all(
         factory = _evaluator_factory(pool)
         if not console.is_terminal:
             for spec in specs:
-                observer = PlainProgress(spec.name, method.config.budget)
+                observer = PlainProgress(spec.name, method.config.budget, env_dir=run_dir / spec.name)
                 outcomes.append(_run_one(spec, method, llm_config, run_dir, factory, observer, options))
                 if outcomes[-1].summary.get("status") == "stopped":
                     break
@@ -196,16 +200,28 @@ def _result_line(outcome: Any) -> str:
     shown = f"{accuracy:.4f}" if isinstance(accuracy, int | float) else "-"
     perfect = " (perfect)" if best.get("perfect") else ""
     calls = f"{summary.get('calls', 0)}/{summary.get('budget')} calls"
-    if outcome.already_finished:
-        how = "finished earlier, nothing to do"
-    else:
-        how = f"{summary.get('stop_reason')}; {outcome.replayed_calls} replayed, {outcome.new_calls} new"
+    how = "finished earlier, nothing to do" if outcome.already_finished else _answer_sources(outcome)
     label = " [simulated, not an LLM]" if (summary.get("llm") or {}).get("simulated") else ""
     cost = f"${summary.get('cost_usd', 0.0):.4f}"
     return (
         f"{outcome.env}: best accuracy {shown}{perfect} after {calls}, cost {cost} ({how}){label} "
         f"-> {outcome.run_dir}/best.py"
     )
+
+
+def _answer_sources(outcome: Any) -> str:
+    """Stop reason, where the answers came from, and the provider's latency apart from start-up."""
+    simulated = (outcome.summary.get("llm") or {}).get("simulated")
+    source = "the simulated coder" if simulated else "the provider"
+    text = (
+        f"{outcome.summary.get('stop_reason')}; {outcome.replayed_calls} from the run's journal, "
+        f"{outcome.cache_hits} from the response cache, {outcome.provider_calls} from {source}"
+    )
+    if outcome.provider_calls and not simulated:
+        text += f", provider latency {outcome.provider_latency_s / outcome.provider_calls:.2f} s/call"
+    if outcome.startup_s >= 0.01:
+        text += f", client start-up {outcome.startup_s:.1f} s"
+    return text
 
 
 def _check_stopped(outcomes: list[Any]) -> None:

@@ -4,9 +4,13 @@ Each line is small (no prompt or completion text, only a prompt hash), so logs o
 runs stay cheap to read. Fields: ``time`` (UTC, ISO 8601), ``model``, ``simulated``,
 ``action``, ``sample_index``, ``env``, ``prompt_hash``, ``tokens_in``, ``tokens_out``,
 ``cost_usd`` (what the completion cost when made, or ``"unknown"``), ``spent_usd`` (what
-this call spent now: 0 on a cache hit), ``latency_s``, ``cache_hit`` and ``error`` (null
-or the error message). Lines are written with one ``write`` on a file opened in append
-mode, so threads and processes logging to one file do not interleave within a line.
+this call spent now: 0 on a cache hit), ``latency_s`` (the provider's time to answer,
+retries included; on a cache hit the lookup's), ``cache_hit``, ``error`` (null or the
+error message), ``seed`` (the seed sent to the provider; null on a cache hit or where
+the provider takes none) and ``startup_s`` (client start-up paid by this call, such as
+importing litellm: non-zero on a client's first provider call only). Lines are written
+with one ``write`` on a file opened in append mode, so threads and processes logging to
+one file do not interleave within a line.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ class CallRecord:
     latency_s: float
     cache_hit: bool
     error: str | None = None
+    seed: int | None = None
+    startup_s: float = 0.0
 
     def to_json(self) -> str:
         """The record as one compact JSON line (no trailing newline)."""

@@ -5,6 +5,12 @@ costs nothing and is logged as such); otherwise reserve the estimated cost again
 cost cap, wait for a concurrency slot shared by every client of the same endpoint, call
 the backend (which does its own retries), price the answer, store it, log it.
 
+Latency is the backend's time to answer only. A backend's one-off start-up (importing
+and warming up litellm: seconds, see ``benchmarks/llm_startup.py``) is timed apart as
+``startup_s``: it is paid on the first call that misses the cache, never on a cache
+hit. The client counts cache hits and provider calls (:attr:`LLMClient.cache_hits`,
+:attr:`LLMClient.backend_calls`) for run summaries.
+
 Cost cap rule (``max_cost``): before a call that is not in the cache, its cost is
 estimated as the mean cost of the paid calls made so far by this budget (before the
 first one: from the price override, the prompt length and ``max_tokens``, else 0). If
@@ -21,6 +27,7 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from cwmb.errors import CwmbError
 from cwmb.llm.cache import ResponseCache
@@ -28,6 +35,20 @@ from cwmb.llm.calllog import CallLog, CallRecord, money, utc_now
 from cwmb.llm.config import Price
 from cwmb.llm.errors import BudgetExceeded
 from cwmb.llm.protocol import Backend, Completion, LLMRequest, LLMResponse, rough_token_count
+
+
+@runtime_checkable
+class PreparedBackend(Protocol):
+    """A backend with a one-off start-up (``prepare``) and a per-request provider seed."""
+
+    def prepare(self) -> None:
+        """Do the start-up work (idempotent)."""
+        ...
+
+    def request_seed(self, request: LLMRequest) -> int | None:
+        """The seed sent with ``request``, or None."""
+        ...
+
 
 _SEMAPHORES: dict[str, threading.BoundedSemaphore] = {}
 _SEMAPHORES_LOCK = threading.Lock()
@@ -115,6 +136,9 @@ class LLMClient:
         self._clock = clock
         self._count_lock = threading.Lock()
         self.backend_calls = 0  # calls that reached the backend (not cache hits)
+        self.cache_hits = 0
+        self.startup_s = 0.0  # the backend's one-off start-up, apart from any call's latency
+        self.provider_latency_s = 0.0  # summed over successful backend calls
 
     @property
     def name(self) -> str:
@@ -128,21 +152,22 @@ class LLMClient:
         key = ResponseCache.key_for(parts)
         cached = self.cache.get(key) if self.cache is not None else None
         if cached is not None:
+            with self._count_lock:
+                self.cache_hits += 1
             cached = self._priced(cached)
-            return self._finish(request, cached, start, cache_hit=True, spent=0.0)
+            return self._finish(request, cached, self._clock() - start, cache_hit=True, spent=0.0)
+        call = _CallFacts(start)
         try:
             reserved = self.budget.reserve(self._prior_estimate(request))
         except CwmbError as problem:
-            self._log_error(request, start, problem)
+            self._log_error(request, call, problem)
             raise
         try:
             with self._semaphore:
-                with self._count_lock:
-                    self.backend_calls += 1
-                completion = self._priced(self.backend.generate(request))
+                completion = self._call_backend(request, call)
         except CwmbError as problem:
             self.budget.release(reserved)
-            self._log_error(request, start, problem)
+            self._log_error(request, call, problem)
             raise
         except BaseException:  # a bug or Ctrl-C: free the reservation, let it propagate unlogged
             self.budget.release(reserved)
@@ -151,7 +176,27 @@ class LLMClient:
         spent = completion.cost_usd
         if self.cache is not None:
             completion = self.cache.put(key, self.name, completion, parts)
-        return self._finish(request, completion, start, cache_hit=False, spent=spent)
+        with self._count_lock:
+            self.provider_latency_s += call.latency_s
+        return self._finish(request, completion, call.latency_s, cache_hit=False, spent=spent, call=call)
+
+    def _call_backend(self, request: LLMRequest, call: _CallFacts) -> Completion:
+        """Start the backend up if needed (timed apart), then time the call itself."""
+        with self._count_lock:
+            self.backend_calls += 1
+        if isinstance(self.backend, PreparedBackend):
+            begin = self._clock()
+            self.backend.prepare()
+            call.startup_s = self._clock() - begin
+            # A provider seed that the backend cannot compute (bad key) surfaces as its error.
+            call.seed = self.backend.request_seed(request)
+            with self._count_lock:
+                self.startup_s += call.startup_s
+        begin = self._clock()
+        try:
+            return self._priced(self.backend.generate(request))
+        finally:
+            call.latency_s = self._clock() - begin
 
     def _priced(self, completion: Completion) -> Completion:
         if self.price is None:
@@ -169,12 +214,12 @@ class LLMClient:
         self,
         request: LLMRequest,
         completion: Completion,
-        start: float,
+        latency: float,
         *,
         cache_hit: bool,
         spent: float | None,
+        call: _CallFacts | None = None,
     ) -> LLMResponse:
-        latency = self._clock() - start
         response = LLMResponse(
             text=completion.text,
             model=self.name,
@@ -195,11 +240,13 @@ class LLMClient:
             latency,
             cache_hit,
             None,
+            call,
         )
         return response
 
-    def _log_error(self, request: LLMRequest, start: float, problem: CwmbError) -> None:
-        self._log(request, 0, 0, 0.0, 0.0, self._clock() - start, False, problem.message)
+    def _log_error(self, request: LLMRequest, call: _CallFacts, problem: CwmbError) -> None:
+        latency = call.latency_s if call.latency_s else self._clock() - call.start
+        self._log(request, 0, 0, 0.0, 0.0, latency, False, problem.message, call)
 
     def _log(
         self,
@@ -211,6 +258,7 @@ class LLMClient:
         latency: float,
         cache_hit: bool,
         error: str | None,
+        call: _CallFacts | None,
     ) -> None:
         if self.call_log is None:
             return
@@ -230,5 +278,17 @@ class LLMClient:
                 latency_s=round(latency, 6),
                 cache_hit=cache_hit,
                 error=error,
+                seed=call.seed if call is not None else None,
+                startup_s=round(call.startup_s, 6) if call is not None else 0.0,
             )
         )
+
+
+class _CallFacts:
+    """What one provider call measured: its start, start-up and latency seconds, and its seed."""
+
+    def __init__(self, start: float) -> None:
+        self.start = start
+        self.startup_s = 0.0
+        self.latency_s = 0.0
+        self.seed: int | None = None

@@ -3,7 +3,11 @@
 A config names a backend (``litellm``, ``offline`` or ``scripted``), the model and its
 endpoint, the sampling parameters, the reliability settings (timeout, retries,
 concurrency), prices and an optional cost cap. Unknown keys are errors, so that a typo
-(``temprature``) never silently falls back to a default. ``docs/llm.md`` lists every key.
+(``temprature``) never silently falls back to a default, and so are keys that the
+config's backend would ignore (``api_base`` for the offline coder). Without ``backend:``
+a config that names a provider model or an ``api_base`` is a litellm config (the
+inference is recorded in :attr:`LLMConfig.backend_inferred_from`); one that names
+neither is the offline coder. ``docs/llm.md`` lists every key.
 """
 
 from __future__ import annotations
@@ -14,9 +18,25 @@ from pathlib import Path
 from typing import Any
 
 from cwmb import presets
-from cwmb.errors import CwmbError, closest_names
+from cwmb.config_keys import check_effective_keys, check_known_keys, unknown_key_error
+from cwmb.errors import CwmbError
 
 BACKENDS = ("litellm", "offline", "scripted")
+OFFLINE_MODEL = "offline/simulated-coder"
+# Keys only the litellm backend reads; the offline and scripted backends answer without them.
+_LITELLM_ONLY = (
+    "api_base",
+    "api_key_env",
+    "temperature",
+    "top_p",
+    "extra",
+    "timeout_s",
+    "max_retries",
+    "backoff_base_s",
+    "backoff_max_s",
+)
+# Filled in by config_from_dict, never read from YAML.
+_DERIVED = ("source", "backend_inferred_from")
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs" / "llms"
 
 # Fault kinds the simulated coder knows, kept here so the config can be validated without
@@ -88,7 +108,7 @@ class OfflineSkill:
         ):
             for kind, value in table.items():
                 if kind not in FAULT_KINDS:
-                    raise _unknown_key(f"offline.{label}", kind, FAULT_KINDS)
+                    raise unknown_key_error(f"offline.{label}", kind, FAULT_KINDS)
                 if value < 0 or (label != "fault_weights" and value > 1):
                     raise CwmbError(f"offline.{label}.{kind} = {value} is out of range")
         if not 0 <= self.p_new_fault <= 1:
@@ -101,7 +121,7 @@ class LLMConfig:
 
     name: str = "offline"
     backend: str = "offline"
-    model: str = "offline/simulated-coder"
+    model: str = OFFLINE_MODEL
     api_base: str | None = None
     api_key_env: str | None = None
     temperature: float | None = None
@@ -120,10 +140,11 @@ class LLMConfig:
     offline: OfflineSkill = field(default_factory=OfflineSkill)
     script: tuple[str, ...] = ()
     source: str | None = None
+    backend_inferred_from: str | None = None  # the key that made a config without backend: litellm
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
-            raise _unknown_key("LLM backend", self.backend, BACKENDS)
+            raise unknown_key_error("LLM backend", self.backend, BACKENDS)
         if self.backend == "litellm" and not self.model:
             raise CwmbError(f"LLM config '{self.name}' has no model", "set model: e.g. gpt-4-turbo")
         if self.max_concurrency < 1 or self.max_retries < 0 or self.timeout_s <= 0:
@@ -175,12 +196,17 @@ def load_llm_config(spec: str | Path | None = None, config_dir: Path = CONFIG_DI
 
 
 def config_from_dict(data: dict[str, Any], source: str | None = None) -> LLMConfig:
-    """Build and validate an :class:`LLMConfig` from plain data (as read from YAML)."""
-    known = {f.name for f in dataclasses.fields(LLMConfig)} - {"source"}
-    for key in data:
-        if key not in known:
-            raise _unknown_key(f"key in LLM config {source or ''}".rstrip(), key, sorted(known))
+    """Build and validate an :class:`LLMConfig` from plain data (as read from YAML).
+
+    Raises :class:`CwmbError` for an unknown key, a key the backend would ignore, or a
+    bad value; infers the backend when ``backend:`` is missing (module docstring).
+    """
+    known = sorted({f.name for f in dataclasses.fields(LLMConfig)} - set(_DERIVED))
+    check_known_keys(data, known, "key", f" in LLM config {source}" if source else "")
     values = dict(data)
+    if "backend" not in values:
+        values["backend"], values["backend_inferred_from"] = infer_backend(values)
+    _check_keys_have_effect(values, source)
     if "price" in values and values["price"] is not None:
         values["price"] = _read_price(values["price"])
     if "offline" in values:
@@ -199,6 +225,50 @@ def config_from_dict(data: dict[str, Any], source: str | None = None) -> LLMConf
         return LLMConfig(**values, source=source)
     except TypeError as problem:
         raise CwmbError(f"invalid LLM config {source}: {problem}") from None
+
+
+def infer_backend(values: dict[str, Any]) -> tuple[str, str | None]:
+    """The backend of a config without ``backend:``, and the key it was inferred from (None: default).
+
+    ``api_base`` or a ``model`` other than the offline coder's means litellm: such a
+    config asks for a server, and running the offline coder instead would answer a
+    question nobody asked.
+    """
+    if values.get("api_base"):
+        return "litellm", "api_base"
+    model = values.get("model")
+    if model and not str(model).startswith("offline/"):
+        return "litellm", "model"
+    return "offline", None
+
+
+def _check_keys_have_effect(values: dict[str, Any], source: str | None) -> None:
+    """Refuse keys that the config's backend would silently ignore."""
+    backend = values.get("backend")
+    where = f" in LLM config {source}" if source else " in the LLM config"
+    why: dict[str, str] = {}
+    if backend in ("offline", "scripted"):
+        why |= {key: f"the {backend} backend sends no request, so it never reads it" for key in _LITELLM_ONLY}
+    if backend != "offline":
+        why["offline"] = f"only the offline backend reads it (this config's backend is {backend})"
+    if backend != "scripted":
+        why["script"] = f"only the scripted backend reads it (this config's backend is {backend})"
+    if backend == "offline" and not str(values.get("model", OFFLINE_MODEL)).startswith("offline/"):
+        why["model"] = "the offline backend always runs the simulated coder, whatever model says"
+    given = {key: value for key, value in values.items() if value is not None}
+    check_effective_keys(given, why, where, _no_effect_hint(backend))
+    if isinstance(values.get("extra"), dict) and "seed" in values["extra"]:
+        raise CwmbError(
+            f"key 'extra.seed'{where} has no effect: cwmb sends its own seed with every request, "
+            "derived from the run's --seed and the sample index",
+            "remove it; pass --seed to `cwmb synthesize` to draw another stream of samples",
+        )
+
+
+def _no_effect_hint(backend: Any) -> str:
+    if backend == "litellm":
+        return "remove it, or set the backend that reads it"
+    return "remove it, or set backend: litellm to call a real model"
 
 
 _NUMERIC = {
@@ -233,10 +303,7 @@ def _read_price(raw: Any) -> Price:
 
 
 def _read_offline(raw: dict[str, Any]) -> OfflineSkill:
-    known = {f.name for f in dataclasses.fields(OfflineSkill)}
-    for key in raw:
-        if key not in known:
-            raise _unknown_key("offline skill key", key, sorted(known))
+    check_known_keys(raw, sorted(f.name for f in dataclasses.fields(OfflineSkill)), "offline skill key")
     values = dict(raw)
     defaults = OfflineSkill()
     if "generate_faults" in values:
@@ -247,9 +314,3 @@ def _read_offline(raw: dict[str, Any]) -> OfflineSkill:
         if table in values:
             values[table] = getattr(defaults, table) | {k: float(v) for k, v in values[table].items()}
     return OfflineSkill(**values)
-
-
-def _unknown_key(kind: str, name: str, choices: Any) -> CwmbError:
-    suggestions = closest_names(name, choices)
-    hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
-    return CwmbError(f"unknown {kind} '{name}'", f"{hint}known: {', '.join(choices)}")

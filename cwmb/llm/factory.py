@@ -23,10 +23,15 @@ def make_backend(
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
     reference_source: ReferenceSource | None = None,
+    error_dir: Path | None = None,
 ) -> Backend:
-    """The backend a config names: litellm, offline simulated coder, or scripted replies."""
+    """The backend a config names: litellm, offline simulated coder, or scripted replies.
+
+    ``error_dir`` is where the litellm backend writes the full text of provider errors
+    that its one-line messages cut short.
+    """
     if config.backend == "litellm":
-        return LiteLLMBackend(config, sleep=sleep, rng=rng)
+        return LiteLLMBackend(config, sleep=sleep, rng=rng, error_dir=error_dir)
     if config.backend == "scripted":
         return ScriptedLLM(config.script, name=config.name if config.name != "offline" else "scripted")
     return SimulatedCoder(config.offline, reference_source=reference_source)
@@ -51,7 +56,9 @@ def make_llm(
     ``cache=False`` disables it. ``budget`` lets several clients share one cost cap; by
     default a new one is made from the config's ``max_cost``. ``sleep``/``rng`` drive
     retry backoff (tests pass a no-op sleep); ``reference_source`` feeds the offline coder;
-    ``offline_backend`` replaces it for a domain with its own simulated coder (APPS).
+    ``offline_backend`` replaces it for a domain with its own simulated coder (APPS). Full
+    texts of provider errors go next to the call log (a run's folder), else next to the cache
+    file.
     """
     if not isinstance(config, LLMConfig):
         config = load_llm_config(config)
@@ -62,7 +69,13 @@ def make_llm(
     else:
         response_cache = None
     log = call_log if isinstance(call_log, CallLog) or call_log is None else CallLog(call_log)
-    backend = make_backend(config, sleep=sleep, rng=rng, reference_source=reference_source)
+    cache_path = resolve_cache_path(cache_dir, config.cache_dir)
+    if isinstance(cache, ResponseCache):
+        cache_path = cache.path
+    error_dir = log.path.parent if log is not None else cache_path.parent
+    backend = make_backend(
+        config, sleep=sleep, rng=rng, reference_source=reference_source, error_dir=error_dir
+    )
     if config.backend == "offline" and offline_backend is not None:  # a domain's own simulated coder
         backend = offline_backend
     endpoint = f"{config.backend}|{config.model}|{config.api_base or ''}"

@@ -7,27 +7,54 @@ offline machine does not stall on import.
 
 This module owns the one retry loop: litellm's and the OpenAI client's own retries are
 set to 0, and rate limits (429), server errors (5xx), timeouts and connection failures
-are retried here with exponential backoff and jitter, honouring ``Retry-After``. Every
-failure ends as one :class:`~cwmb.llm.errors.LLMError` naming the model, URL or missing
-variable, never as a litellm traceback.
+are retried here with exponential backoff and jitter, honouring ``Retry-After``;
+authentication errors never are. Every failure ends as one
+:class:`~cwmb.llm.errors.LLMError` naming the model, URL or missing variable, with the
+hint of :mod:`cwmb.llm.provider_errors`, never as a litellm traceback. An API key
+variable that is set but empty counts as missing.
+
+Every request carries a ``seed`` derived from its sample index (which encodes the run's
+``--seed``, see :data:`cwmb.methods.session.SEED_STRIDE`) when litellm says the provider
+accepts one, so two samples of one prompt are independent draws even on a server that
+restarts its generator per process (llama.cpp). The seed is a function of the sample
+index, which the cache key already holds, so the key is unchanged (see ``docs/llm.md``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import random
+import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from cwmb.llm.config import LLMConfig
 from cwmb.llm.errors import OFFLINE_HINT, LLMError
-from cwmb.llm.protocol import Completion, LLMRequest, rough_token_count
+from cwmb.llm.protocol import Completion, LLMRequest, rough_token_count, stable_hash
+from cwmb.llm.provider_errors import (
+    RETRYABLE,
+    classify_error,
+    environment_is_set,
+    final_error,
+    provider_text,
+    save_full_text,
+)
+from cwmb.oneline import cut_at_word
 
 PRICE_MAP_ENV_VAR = "LITELLM_LOCAL_MODEL_COST_MAP"
 # Local servers ignore the key, but the OpenAI client refuses to send a request without one.
 PLACEHOLDER_KEY = "sk-no-key-needed"
-RETRYABLE = ("rate_limit", "server", "timeout", "unreachable")
+_ENVIRONMENT_LOCK = threading.Lock()
+# Modules litellm imports lazily inside its first completion (about 1 s and 2 s on a busy
+# 2-core machine, litellm 1.106): imported by prepare(), so that the first call's latency
+# is the provider's and the cost shows up as start-up (benchmarks/llm_startup.py).
+_WARM_UP_MODULES = ("litellm.proxy.openai_files_endpoints.common_utils",)
+_OPENAI_SDK_MODULES = ("openai.resources.chat",)
+_OPENAI_SDK_PROVIDERS = ("openai", "azure", "text-completion-openai")
 
 
 def import_litellm() -> Any:
@@ -53,41 +80,6 @@ def backoff_delay(
     return min(delay, max_s)
 
 
-def classify_error(exc: BaseException, litellm: Any) -> str:
-    """Sort an exception from ``litellm.completion`` into one of a few kinds that decide retrying."""
-    if isinstance(exc, litellm.Timeout):
-        return "timeout"
-    if _is_unreachable(exc):
-        return "unreachable"
-    status = getattr(exc, "status_code", None)
-    if isinstance(exc, litellm.RateLimitError) or status == 429:
-        return "rate_limit"
-    if isinstance(exc, litellm.AuthenticationError | litellm.PermissionDeniedError) or status in (401, 403):
-        return "auth"
-    if isinstance(status, int) and status >= 500:
-        return "server"
-    return "fatal"
-
-
-def _is_unreachable(exc: BaseException) -> bool:
-    # litellm wraps a refused connection in InternalServerError (status 500); the real
-    # cause sits further down the exception chain (openai APIConnectionError, httpx ConnectError).
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, ConnectionError) or type(current).__name__ in (
-            "ConnectError",
-            "APIConnectionError",
-        ):
-            return type(current).__name__ != "APITimeoutError"
-        text = str(current)
-        if "Connection refused" in text or "Connection error" in text or "Name or service not known" in text:
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
 def _retry_after(exc: BaseException) -> float | None:
     headers = getattr(exc, "litellm_response_headers", None) or getattr(
         getattr(exc, "response", None), "headers", None
@@ -97,11 +89,6 @@ def _retry_after(exc: BaseException) -> float | None:
         return float(value) if value is not None else None
     except (TypeError, ValueError):  # an HTTP date instead of seconds: fall back to our own backoff
         return None
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "..."
 
 
 class LiteLLMBackend:
@@ -116,12 +103,15 @@ class LiteLLMBackend:
         *,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        error_dir: Path | None = None,
     ) -> None:
         self.config = config
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self._error_dir = error_dir
         self._litellm: Any = None
         self._api_key: str | None = None
+        self._sends_seed = False
         self._ready = False  # litellm imported and credentials checked
 
     @property
@@ -140,7 +130,7 @@ class LiteLLMBackend:
         return self.config.api_base or f"the provider API of {self.config.model}"
 
     def cache_key_parts(self, request: LLMRequest) -> dict[str, Any]:
-        """Model, endpoint, sampling parameters, messages and sample index."""
+        """Model, endpoint, sampling parameters, messages and sample index (the seed derives from it)."""
         return {
             "backend": "litellm",
             "model": self.config.model,
@@ -150,12 +140,24 @@ class LiteLLMBackend:
             "sample_index": request.sample_index,
         }
 
+    def prepare(self) -> None:
+        """Import litellm and check the credentials (the client times this as start-up, not latency)."""
+        if self._ready:
+            return
+        self._litellm = import_litellm()
+        self._api_key = self._resolve_api_key()
+        self._sends_seed = self._provider_accepts_seed()
+        self._warm_up()
+        self._ready = True
+
+    def request_seed(self, request: LLMRequest) -> int | None:
+        """The seed sent with ``request``: None where the provider takes none (see :func:`sample_seed`)."""
+        self.prepare()
+        return sample_seed(request.sample_index) if self._sends_seed else None
+
     def generate(self, request: LLMRequest) -> Completion:
         """Call the model, retrying transient failures; raise :class:`LLMError` when it gives up."""
-        if not self._ready:
-            self._litellm = import_litellm()
-            self._api_key = self._resolve_api_key()
-            self._ready = True
+        self.prepare()
         kwargs = self._call_kwargs(request)
         attempts = self.config.max_retries + 1
         for attempt in range(attempts):
@@ -164,7 +166,7 @@ class LiteLLMBackend:
             except Exception as exc:  # litellm raises many types; all are sorted by classify_error
                 kind = classify_error(exc, self._litellm)
                 if kind not in RETRYABLE or attempt == attempts - 1:
-                    raise self._final_error(kind, exc, attempt + 1) from None
+                    raise self._final_error(kind, exc, attempt + 1, request) from None
                 cfg = self.config
                 self._sleep(
                     backoff_delay(
@@ -174,14 +176,9 @@ class LiteLLMBackend:
                 continue
             try:
                 return self._to_completion(response, request)
-            except (
-                AttributeError,
-                IndexError,
-                TypeError,
-                ValueError,
-            ) as exc:  # a 200 that is not a completion
+            except (AttributeError, IndexError, TypeError, ValueError) as exc:  # a 200 that is no completion
                 raise LLMError(
-                    f"{self.endpoint} sent an answer that is not a chat completion: {_short(exc)}",
+                    f"{self.endpoint} sent an answer that is not a chat completion: {cut_at_word(str(exc))}",
                     "check that api_base points to an OpenAI-compatible /v1 endpoint",
                 ) from None
         raise AssertionError("unreachable: the loop returns or raises")
@@ -196,76 +193,90 @@ class LiteLLMBackend:
             num_retries=0,
             max_retries=0,
         )
+        seed = self.request_seed(request)
+        if seed is not None:
+            kwargs["seed"] = seed
         if self.config.api_base:
             kwargs["api_base"] = self.config.api_base
         if self._api_key:
             kwargs["api_key"] = self._api_key
         return kwargs
 
+    def _warm_up(self) -> None:
+        """Import what litellm's first completion would import, so start-up is paid here."""
+        try:
+            provider = self._litellm.get_llm_provider(self.config.model)[1]
+        except Exception:  # an unroutable model: the call itself will say so
+            provider = None
+        modules = _WARM_UP_MODULES + (_OPENAI_SDK_MODULES if provider in _OPENAI_SDK_PROVIDERS else ())
+        for module in modules:
+            with contextlib.suppress(ImportError):  # another litellm version may have moved it
+                importlib.import_module(module)
+
+    def _provider_accepts_seed(self) -> bool:
+        try:
+            model, provider, _, _ = self._litellm.get_llm_provider(self.config.model)
+            params = self._litellm.get_supported_openai_params(model=model, custom_llm_provider=provider)
+        except Exception:  # an unroutable model: the call itself will say so
+            return False
+        return "seed" in (params or [])
+
     def _resolve_api_key(self) -> str | None:
         cfg = self.config
         if cfg.api_key_env:
-            value = os.environ.get(cfg.api_key_env)
-            if not value:
+            if not environment_is_set(cfg.api_key_env):
+                state = "is empty" if cfg.api_key_env in os.environ else "is not set"
                 raise LLMError(
-                    f"{cfg.api_key_env} is not set: the LLM config {cfg.source or cfg.name} reads "
+                    f"{cfg.api_key_env} {state}: the LLM config {cfg.source or cfg.name} reads "
                     f"the API key for {cfg.model} from it",
                     f"export {cfg.api_key_env}=...; {OFFLINE_HINT}",
                 )
-            return value
+            return os.environ[cfg.api_key_env].strip()
         missing = self._missing_keys()
         if cfg.api_base:
             return PLACEHOLDER_KEY if missing else None
         if missing:
-            names = " and ".join(missing)
+            names = " and ".join(f"{k} {'is empty' if k in os.environ else 'is not set'}" for k in missing)
             raise LLMError(
-                f"{names} {'is' if len(missing) == 1 else 'are'} not set: model {cfg.model} needs "
-                f"{'it' if len(missing) == 1 else 'them'}",
+                f"{names}: model {cfg.model} needs {'it' if len(missing) == 1 else 'them'}",
                 f"export {missing[0]}=... (or set api_key_env in the LLM config); {OFFLINE_HINT}",
             )
         return None
 
     def _missing_keys(self) -> list[str]:
-        try:
-            report = self._litellm.validate_environment(model=self.config.model)
-        except Exception:  # an unknown provider: let the call itself report the problem
-            return []
+        """Key variables litellm needs for the model and does not have; an empty one counts as missing."""
+        # litellm counts a variable set to "" as present, and the call then fails with a
+        # 500 that would be retried: hide the empty ones while it looks, then put them back.
+        empty = {k: v for k, v in os.environ.items() if _looks_like_a_credential(k) and not v.strip()}
+        with _ENVIRONMENT_LOCK:
+            for name in empty:
+                del os.environ[name]
+            try:
+                report = self._litellm.validate_environment(model=self.config.model)
+            except Exception:  # an unknown provider: let the call itself report the problem
+                report = {}
+            finally:
+                os.environ.update(empty)
         # *_API_BASE variables are optional (litellm has defaults), only keys are required.
         return [k for k in report.get("missing_keys", []) if not k.endswith(("_API_BASE", "_BASE_URL"))]
 
-    def _final_error(self, kind: str, exc: BaseException, attempts: int) -> LLMError:
-        cfg, where = self.config, self.endpoint
-        tries = f"after {attempts} attempt{'s' if attempts > 1 else ''}"
-        if kind == "unreachable":
-            return LLMError(
-                f"cannot reach the LLM server at {where} ({tries})",
-                f"is the server running, and is api_base right? {OFFLINE_HINT}",
-            )
-        if kind == "timeout":
-            return LLMError(
-                f"{cfg.model} at {where} did not answer within {cfg.timeout_s:g} s ({tries})",
-                "raise timeout_s in the LLM config, or check the server's load",
-            )
-        if kind == "rate_limit":
-            return LLMError(
-                f"{cfg.model} at {where} kept answering 429 (rate limit) {tries}",
-                "lower max_concurrency or raise max_retries in the LLM config",
-            )
-        if kind == "server":
-            return LLMError(
-                f"{where} kept failing with server errors {tries}: {_short(exc)}",
-                "check the server's logs, or retry later",
-            )
-        if kind == "auth":
-            key = cfg.api_key_env or "the API key variable"
-            return LLMError(
-                f"{where} rejected the credentials for {cfg.model}: {_short(exc)}",
-                f"check {key}; {OFFLINE_HINT}",
-            )
-        return LLMError(
-            f"the LLM call to {cfg.model} failed: {_short(exc)}",
-            "check model and parameters in the LLM config",
+    def _final_error(self, kind: str, exc: BaseException, attempts: int, request: LLMRequest) -> LLMError:
+        prompt_tokens = sum(rough_token_count(m.content) for m in request.messages)
+        message, hint = final_error(
+            kind,
+            exc,
+            config=self.config,
+            litellm=self._litellm,
+            attempts=attempts,
+            prompt_tokens=prompt_tokens,
+            where=self.endpoint,
         )
+        full = provider_text(exc)
+        if cut_at_word(full) != full:
+            saved = save_full_text(self._error_dir, self.config.model, f"{message}\n{exc!s}")
+            if saved is not None:
+                message = f"{message} (full text in {saved})"
+        return LLMError(message, hint)
 
     def _to_completion(self, response: Any, request: LLMRequest) -> Completion:
         choice = response.choices[0]
@@ -284,3 +295,19 @@ class LiteLLMBackend:
         except Exception:  # models missing from the price map raise; the cost is then unknown
             return None
         return float(cost) if cost is not None else None
+
+
+def sample_seed(sample_index: int) -> int:
+    """The provider seed of a sample: a 31-bit hash of its index (run seed and repeat number).
+
+    Hashed rather than the index itself so that neighbouring samples do not get
+    neighbouring seeds (some generators correlate those), and kept below 2**31 because
+    several servers read the seed as a signed 32-bit integer.
+    """
+    return int(stable_hash({"cwmb_sample_seed": sample_index})[:8], 16) & 0x7FFFFFFF
+
+
+def _looks_like_a_credential(name: str) -> bool:
+    """Variable names litellm reads credentials from (OPENAI_API_KEY, AWS_ACCESS_KEY_ID, HF_TOKEN...)."""
+    upper = name.upper()
+    return any(part in upper for part in ("KEY", "TOKEN", "SECRET"))

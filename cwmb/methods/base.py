@@ -13,7 +13,7 @@ and implement ``search(session)``, give it a config dataclass, register it with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -49,6 +49,16 @@ class SearchConfig:
             raise ValueError("feedback_transitions must be at least 1")
         if self.eval_timeout_s <= 0:
             raise ValueError("eval_timeout_s must be positive")
+
+    @classmethod
+    def keys_without_effect(cls, values: Mapping[str, Any]) -> dict[str, str]:
+        """Keys of ``values`` (a config as written) that this method would ignore, with the reason.
+
+        A config that sets such a key is refused (:mod:`cwmb.config_keys`), so nobody
+        believes an ablation or a setting took effect when it did not. Methods override
+        this; every key has an effect by default.
+        """
+        return {}
 
 
 @runtime_checkable

@@ -6,7 +6,9 @@ This is the file to copy when adding a method: a config dataclass, a class with 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cwmb.methods.base import SearchConfig, SessionMethod
 from cwmb.methods.records import NodeRecord, SearchResult
@@ -17,6 +19,11 @@ from cwmb.methods.session import Session
 @dataclass(frozen=True)
 class BestOfNConfig(SearchConfig):
     """Best-of-N: ``budget`` independent generate calls (N = budget)."""
+
+    @classmethod
+    def keys_without_effect(cls, values: Mapping[str, Any]) -> dict[str, str]:
+        """``feedback_transitions``: a generate prompt shows no feedback."""
+        return {"feedback_transitions": "this method only generates, and a generate prompt shows no feedback"}
 
 
 @register_method("best_of_n", BestOfNConfig, "best-of-N: independent programs, keep the best")
@@ -50,7 +57,7 @@ class BestOfN(SessionMethod):
 
 
 @dataclass(frozen=True)
-class ZeroShotConfig(SearchConfig):
+class ZeroShotConfig(BestOfNConfig):
     """Zero-shot: exactly one generate call."""
 
     budget: int = 1

@@ -26,7 +26,9 @@ implementation's edge cases is listed in ``docs/methods.md``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -78,6 +80,18 @@ class GIFMCTSConfig(SearchConfig):
             raise ValueError("exploration >= 0, visit_offset > 0 and 0 < discount <= 1")
         if not 0 <= self.buggy_value <= 1:
             raise ValueError("buggy_value must be in [0, 1]")
+
+    @classmethod
+    def keys_without_effect(cls, values: Mapping[str, Any]) -> dict[str, str]:
+        """The settings of an action its ablation switch turns off."""
+        ignored: dict[str, str] = {}
+        if values.get("allow_fix") is False:
+            why = "allow_fix is false, so no fix node is ever made or valued"
+            ignored |= dict.fromkeys(("fix_prior", "fix_prior_count", "max_fixes", "buggy_value"), why)
+        if values.get("allow_improve") is False:
+            why = "allow_improve is false, so no improve action is ever scored"
+            ignored |= dict.fromkeys(("improve_prior", "improve_prior_count"), why)
+        return ignored
 
     def bug_value(self, fixes_left: int) -> float:
         """Temporary value of a buggy node with ``fixes_left`` fixes left: linspace(0, buggy_value, f+1)."""

@@ -9,20 +9,33 @@ results.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from cwmb.methods.evaluation import Evaluation
 from cwmb.methods.records import StepRecord
+from cwmb.methods.rundir import CANDIDATES_DIR
+from cwmb.oneline import cut_at_word
 
 _VERBS = {"generate": "generating", "improve": "improving", "fix": "fixing"}
 
 
-def describe_step(step: StepRecord) -> str:
-    """One line for a finished call: action, node, outcome."""
+def describe_step(
+    step: StepRecord, error_chars: int = 80, name_the_file: bool = True, candidates: str = CANDIDATES_DIR
+) -> str:
+    """One line for a finished call: action, node, outcome.
+
+    An error is cut at a word to ``error_chars`` characters; when it is cut, the line
+    names the candidate's evaluation file in the folder ``candidates``, which holds the
+    full text (unless ``name_the_file`` is false, for the narrow live display).
+    """
     source = {None: "scratch", 0: "root"}.get(step.parent, f"node {step.parent}")
     outcome = f"accuracy {step.accuracy:.4f}" + (" (perfect)" if step.perfect else "")
     if step.error is not None:
-        outcome = f"{step.status}: {step.error.splitlines()[0][:80]}"
+        shown = cut_at_word(step.error, error_chars)
+        was_cut = shown != step.error.strip()
+        where = f" (full text in {candidates}/{step.program_hash}.json)" if was_cut and name_the_file else ""
+        outcome = f"{step.status}: {shown}{where}"
     return f"{step.action} from {source} -> node {step.node}: {outcome}"
 
 
@@ -44,10 +57,14 @@ class _Tally:
 class PlainProgress:
     """One log line per call, for logs and pipes (no terminal control codes)."""
 
-    def __init__(self, env: str, budget: int, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, env: str, budget: int, stream: TextIO | None = None, env_dir: Path | None = None
+    ) -> None:
         self.env = env
         self.budget = budget
         self.stream = stream or sys.stderr
+        # Lines name the candidate file holding an error's full text, inside the env's run folder.
+        self.candidates = str(Path(env_dir) / CANDIDATES_DIR) if env_dir is not None else CANDIDATES_DIR
         self._tally = _Tally()
 
     def before_call(self, call: int, action: str, parent: int | None) -> None:
@@ -57,7 +74,7 @@ class PlainProgress:
         """Print the call's line."""
         self._tally.add(step)
         print(
-            f"{self.env} call {step.call}/{self.budget}: {describe_step(step)}; "
+            f"{self.env} call {step.call}/{self.budget}: {describe_step(step, candidates=self.candidates)}; "
             f"best {self._tally.best:.4f}; cost ${self._tally.cost:.4f}",
             file=self.stream,
             flush=True,
@@ -87,7 +104,7 @@ class LiveProgress:
             completed=step.call,
             best=f"{self._tally.best:.4f}",
             cost=f"${self._tally.cost:.4f}",
-            doing=describe_step(step)[:60],
+            doing=cut_at_word(describe_step(step, error_chars=40, name_the_file=False), 60),
         )
 
     def finish(self, text: str) -> None:

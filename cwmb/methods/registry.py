@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from cwmb import presets
-from cwmb.errors import CwmbError, closest_names
+from cwmb.config_keys import check_effective_keys, check_known_keys, unknown_key_error
+from cwmb.errors import CwmbError
 from cwmb.methods.base import SearchConfig, SearchMethod, SessionMethod
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs" / "methods"
@@ -69,9 +70,7 @@ def get_method_entry(name: str) -> MethodEntry:
     """The entry of method ``name``; an unknown name is an error suggesting close ones."""
     _load_builtin()
     if name not in METHODS:
-        suggestions = closest_names(name, METHODS)
-        hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
-        raise CwmbError(f"unknown search method '{name}'", f"{hint}known: {', '.join(sorted(METHODS))}")
+        raise unknown_key_error("search method", name, sorted(METHODS))
     return METHODS[name]
 
 
@@ -110,17 +109,12 @@ def method_spec_from_dict(data: Mapping[str, Any], source: str | None = None) ->
         raise CwmbError(f"method config{where} has no 'method' key", f"add e.g. method: {DEFAULT_METHOD}")
     entry = get_method_entry(str(data["method"]))
     fields = {f.name: f for f in dataclasses.fields(entry.config_class)}
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "method":
-            continue
-        if key not in fields:
-            suggestions = closest_names(key, fields)
-            hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
-            raise CwmbError(
-                f"unknown key '{key}' for method {entry.name}{where}", f"{hint}known: {', '.join(fields)}"
-            )
-        values[key] = _coerce(key, value, fields[key].type, where)
+    settings = {key: value for key, value in data.items() if key != "method"}
+    check_known_keys(settings, fields, "key", f" for method {entry.name}{where}")
+    values = {key: _coerce(key, value, fields[key].type, where) for key, value in settings.items()}
+    check_effective_keys(
+        values, entry.config_class.keys_without_effect(values), f" for method {entry.name}{where}"
+    )
     try:
         config = entry.config_class(**values)
     except (TypeError, ValueError) as problem:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cwmb.benchmark.registry import EnvSpec
-from cwmb.llm import Budget, LLMConfig, make_llm
+from cwmb.llm import Budget, LLMClient, LLMConfig, make_llm
 from cwmb.llm.offline import dataset_reference_source
 from cwmb.methods.base import SearchConfig
 from cwmb.methods.evaluation import Evaluation, Evaluator
@@ -45,8 +45,10 @@ class SynthesisOutcome:
     """What :func:`synthesize_env` did for one env.
 
     ``result`` is None when the run had already finished (``summary`` is then the stored
-    one). ``replayed_calls`` were answered from the run's journal, ``new_calls`` went to
-    the LLM (or its cache).
+    one). ``replayed_calls`` were answered from the run's journal, ``new_calls`` were not:
+    ``cache_hits`` of them came from the response cache, ``provider_calls`` from the
+    model itself, which took ``provider_latency_s`` seconds in all; ``startup_s`` is the
+    client's one-off start-up (importing litellm), apart from any call's latency.
     """
 
     env: str
@@ -57,6 +59,10 @@ class SynthesisOutcome:
     replayed_calls: int
     new_calls: int
     already_finished: bool
+    cache_hits: int = 0
+    provider_calls: int = 0
+    provider_latency_s: float = 0.0
+    startup_s: float = 0.0
 
 
 def llm_identity(config: LLMConfig) -> dict[str, Any]:
@@ -153,18 +159,30 @@ def synthesize_env(
             Task(spec.name, describe_env(spec)), llm, evaluator, seed=seed, observers=[writer, *observers]
         )
     except BaseException as problem:  # record why the session ended, then let the caller report it
-        session |= _session_counts(llm, evaluator) | {"ended": _now(), "error": _describe(problem)}
+        session |= _session_counts(llm, client, evaluator) | {"ended": _now(), "error": _describe(problem)}
         run_dir.write_summary({**(run_dir.summary() or {}), **header, "status": "interrupted"})
         raise
     writer.tree.finish(result.calls)
     if result.best_node is not None:
         run_dir.write_best(result.best_program)
-    session |= _session_counts(llm, evaluator) | {"ended": _now(), "diverged_at": llm.diverged_at}
+    counts = _session_counts(llm, client, evaluator)
+    session |= counts | {"ended": _now(), "diverged_at": llm.diverged_at}
     status = "stopped" if result.stop_reason == "cost_cap" else "finished"
     summary = {**header, **result.summary(), "status": status, "llm": header["llm"]}
     run_dir.write_summary(summary)
     return SynthesisOutcome(
-        spec.name, run_dir.path, summary, result, resumed, llm.replayed, llm.new_calls, False
+        spec.name,
+        run_dir.path,
+        summary,
+        result,
+        resumed,
+        llm.replayed,
+        llm.new_calls,
+        False,
+        cache_hits=counts["cache_hits"],
+        provider_calls=counts["provider_calls"],
+        provider_latency_s=counts["provider_latency_s"],
+        startup_s=counts["startup_s"],
     )
 
 
@@ -206,10 +224,15 @@ def _already_done(summary: dict[str, Any], budget: int) -> bool:
     return summary.get("stop_reason") in ("perfect", "exhausted") or summary.get("budget") == budget
 
 
-def _session_counts(llm: JournaledLLM, evaluator: StoredEvaluator) -> dict[str, Any]:
+def _session_counts(llm: JournaledLLM, client: LLMClient, evaluator: StoredEvaluator) -> dict[str, Any]:
+    """Where this session's answers came from: the journal, the response cache, the provider."""
     return {
         "replayed_calls": llm.replayed,
         "new_calls": llm.new_calls,
+        "cache_hits": client.cache_hits,
+        "provider_calls": max(0, llm.new_calls - client.cache_hits),
+        "provider_latency_s": round(client.provider_latency_s, 6),
+        "startup_s": round(client.startup_s, 6),
         "reused_evaluations": evaluator.reused,
     }
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from cwmb import presets
-from cwmb.errors import CwmbError, closest_names
+from cwmb.config_keys import check_known_keys, unknown_key_error
+from cwmb.errors import CwmbError
 from cwmb.planning.cem import CEMSettings
 from cwmb.planning.mcts import MCTSSettings
 
@@ -112,7 +113,7 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
             result[section] = value
             continue
         if section not in ("mcts", "cem"):
-            raise _unknown("planner section", section, ["mcts", "cem"])
+            raise unknown_key_error("planner section", section, ["mcts", "cem"])
         if not isinstance(result.get(section) or {}, dict):
             raise CwmbError(f"planner profile section '{section}' must be a mapping")
         result[section] = dict(result.get(section) or {}) | {key: value}
@@ -122,10 +123,7 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
 def profile_from_dict(data: dict[str, Any], source: str | None = None) -> PlannerProfile:
     """Build and validate a :class:`PlannerProfile` from plain data (as read from YAML)."""
     where = f" in planner profile {source}" if source else ""
-    known = [*_TOP_LEVEL, "mcts", "cem"]
-    for key in data:
-        if key not in known:
-            raise _unknown(f"key{where}", key, known)
+    check_known_keys(data, [*_TOP_LEVEL, "mcts", "cem"], "key", where)
     values: dict[str, Any] = {}
     for key, kind in _TOP_LEVEL.items():
         if key in data:
@@ -143,9 +141,7 @@ def _section(cls: type, name: str, raw: Any, where: str) -> Any:
     if not isinstance(raw, dict):
         raise CwmbError(f"'{name}'{where} must be a mapping of settings")
     types = {f.name: type(f.default) for f in dataclasses.fields(cls)}
-    for key in raw:
-        if key not in types:
-            raise _unknown(f"{name} setting{where}", key, list(types))
+    check_known_keys(raw, list(types), f"{name} setting", where)
     return cls(**{key: _typed(f"{name}.{key}", value, types[key], where) for key, value in raw.items()})
 
 
@@ -198,9 +194,3 @@ def _check(profile: PlannerProfile, where: str) -> None:
             f"cem.elites ({profile.cem.elites}){where} exceeds cem.samples ({profile.cem.samples})",
             "elites are the best of the samples: use elites <= samples",
         )
-
-
-def _unknown(kind: str, name: str, choices: list[str]) -> CwmbError:
-    suggestions = closest_names(str(name), choices)
-    hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
-    return CwmbError(f"unknown {kind} '{name}'", f"{hint}known: {', '.join(choices)}")

@@ -114,3 +114,46 @@ def test_ping_uses_the_cache_when_asked(capsys):
     )
     code, out, _ = run(capsys, "llm", "ping", "--cache")
     assert code == 0 and "cache    hit" in out
+
+
+def test_ping_a_config_without_backend_reaches_its_server_and_says_why(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("K", "sk-test")
+    with FakeOpenAIServer() as server:
+        server.push(Reply("pong"))
+        config = tmp_path / "nobackend.yaml"
+        config.write_text(f"model: openai/x\napi_base: {server.api_base}\napi_key_env: K\n")
+        code, out, err = run(capsys, "llm", "ping", "--llm", str(config))
+        assert len(server.requests) == 1
+    assert code == 0, err
+    assert "answer   pong" in out and "simulated" not in out
+    assert f"backend  litellm at {server.api_base} (inferred from api_base" in out
+
+
+def test_ping_refuses_a_key_the_backend_ignores(capsys, tmp_path):
+    config = tmp_path / "offline-with-server.yaml"
+    config.write_text("backend: offline\napi_base: http://127.0.0.1:9/v1\n")
+    code, out, err = run(capsys, "llm", "ping", "--llm", str(config))
+    assert code == 2 and out == ""
+    assert f"error: key 'api_base' in LLM config {config} has no effect" in err and "hint: remove it" in err
+
+
+def test_ping_with_an_empty_openai_key_is_the_missing_key_error_without_retries(capsys, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+    code, out, err = run(capsys, "llm", "ping", "--config", "gpt-4-turbo")
+    assert code == 2 and out == ""
+    assert err.splitlines()[0] == "error: OPENAI_API_KEY is empty: model gpt-4-turbo needs it"
+    assert "server errors" not in err and "hint: export OPENAI_API_KEY=..." in err
+
+
+def test_ping_reports_provider_latency_apart_from_start_up_and_the_seed_sent(capsys, tmp_path):
+    from cwmb.llm.litellm_backend import sample_seed
+
+    with FakeOpenAIServer() as server:
+        config = tmp_path / "local.yaml"
+        config.write_text(f"backend: litellm\nmodel: openai/tiny\napi_base: {server.api_base}\n")
+        code, out, err = run(capsys, "llm", "ping", "--llm", str(config))
+        sent = server.requests[0]["seed"]
+    assert code == 0, err
+    assert sent == sample_seed(0) and f"seed     {sent} (derived from the sample index)" in out
+    latency = next(line for line in out.splitlines() if line.startswith("latency"))
+    assert "(provider" in latency

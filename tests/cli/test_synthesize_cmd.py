@@ -171,16 +171,23 @@ def test_synthesize_against_a_local_openai_compatible_server(tmp_path):
         )
         config = tmp_path / "local.yaml"
         config.write_text(
-            f"backend: litellm\nmodel: openai/local-model\napi_base: {server.api_base}\nmax_retries: 0\n"
+            # No backend key: naming a server makes it a litellm config (issue 16, item 1).
+            f"model: openai/local-model\napi_base: {server.api_base}\nmax_retries: 0\n"
         )
         done = cwmb(
             tmp_path, "--env", "CartPole-v1", "--llm", str(config), "--run", "local", cache=tmp_path / "c"
         )
         assert done.returncode == 0, done.stderr
         assert len(server.requests) == 2
+        # A rerun under a new run name is answered by the response cache alone, and says so.
+        again = cwmb(
+            tmp_path, "--env", "CartPole-v1", "--llm", str(config), "--run", "again", cache=tmp_path / "c"
+        )
+        assert again.returncode == 0, again.stderr
+        assert len(server.requests) == 2
         prompts = [r["messages"][-1]["content"] for r in server.requests]
     assert "## Class Definition" in prompts[0] and "undefined_name" in prompts[1]
-    assert done.stdout.splitlines()[0].startswith("LLM: openai/local-model")
+    assert done.stdout.splitlines()[0].startswith("LLM: openai/local-model (litellm, inferred from api_base")
     summary = json.loads((tmp_path / "local" / "CartPole-v1" / "summary.json").read_text())
     assert summary["llm"]["simulated"] is False and "note" not in summary["llm"]
     assert [s["action"] for s in lines(tmp_path / "local" / "CartPole-v1" / "tree.jsonl")] == [
@@ -188,3 +195,10 @@ def test_synthesize_against_a_local_openai_compatible_server(tmp_path):
         "fix",
     ]
     assert summary["best"]["perfect"] and summary["calls"] == 2 and summary["calls_unknown_cost"] == 2
+    first = next(line for line in done.stdout.splitlines() if line.startswith("CartPole-v1:"))
+    assert "0 from the run's journal, 0 from the response cache, 2 from the provider" in first
+    assert "provider latency" in first and "client start-up" in first
+    assert summary["sessions"][-1]["provider_calls"] == 2 and summary["sessions"][-1]["startup_s"] > 0
+    second = next(line for line in again.stdout.splitlines() if line.startswith("CartPole-v1:"))
+    assert "0 from the run's journal, 2 from the response cache, 0 from the provider" in second
+    assert "provider latency" not in second and "start-up" not in second

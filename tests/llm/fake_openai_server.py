@@ -5,6 +5,12 @@ The litellm backend talks to it over real HTTP (``model="openai/<name>"``,
 mapping and response parsing instead of a mock. Behaviour is scripted per request: queue
 :class:`Reply`, :class:`Status`, :class:`Slow` or :class:`Malformed` items with
 :meth:`FakeOpenAIServer.push`; when the queue is empty the server answers ``"answer <n>"``.
+The provider errors users meet come ready-made: :func:`auth_failed` (401),
+:func:`forbidden` (403), :func:`unknown_model` (404 naming the model),
+:func:`rate_limited` (429) and :func:`context_too_long` (400, OpenAI's wording or
+llama.cpp's). Like FastAPI servers (llama-cpp-python, vLLM), any path other than
+``/v1/chat/completions`` answers 404 ``{"detail": "Not Found"}``, so an ``api_base``
+without ``/v1`` fails as it does for real.
 """
 
 from __future__ import annotations
@@ -35,6 +41,39 @@ class Status:
     code: int
     retry_after: float | None = None
     message: str = "scripted error"
+    error_code: str | None = None  # OpenAI's machine-readable "code" field
+
+
+def auth_failed() -> Status:
+    """OpenAI's answer to a wrong key."""
+    return Status(401, message="Incorrect API key provided: sk-wrong.", error_code="invalid_api_key")
+
+
+def forbidden() -> Status:
+    """A key that is valid but may not use this model or endpoint."""
+    return Status(403, message="You are not allowed to sample from this model")
+
+
+def unknown_model(name: str = "fake-model") -> Status:
+    """OpenAI's 404 for a model it does not serve."""
+    return Status(404, message=f"The model `{name}` does not exist", error_code="model_not_found")
+
+
+def rate_limited(retry_after: float | None = None) -> Status:
+    """A 429, with Retry-After when given."""
+    return Status(429, retry_after, "Rate limit reached for requests", "rate_limit_exceeded")
+
+
+def context_too_long(style: str = "openai") -> Status:
+    """A prompt over the context window, worded as OpenAI (``openai``) or llama.cpp (``llama.cpp``) do."""
+    if style == "llama.cpp":
+        return Status(400, message="Requested tokens (9000) exceed context window of 2048")
+    return Status(
+        400,
+        message="This model's maximum context length is 4096 tokens. However, your messages resulted "
+        "in 9000 tokens. Please reduce the length of the messages.",
+        error_code="context_length_exceeded",
+    )
 
 
 @dataclass(frozen=True)
@@ -134,8 +173,8 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
-            if not self.path.endswith("/chat/completions"):
-                self._send(404, b'{"error": {"message": "not found"}}')
+            if self.path != "/v1/chat/completions":
+                self._send(404, b'{"detail": "Not Found"}')
                 return
             behaviour = server.next_behaviour(body, dict(self.headers.items()))
             if isinstance(behaviour, Slow):
@@ -144,7 +183,8 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             if isinstance(behaviour, Malformed):
                 self._send(200, behaviour.body.encode())
             elif isinstance(behaviour, Status):
-                error = {"error": {"message": behaviour.message, "type": "scripted", "code": behaviour.code}}
+                code = behaviour.error_code or behaviour.code
+                error = {"error": {"message": behaviour.message, "type": "scripted", "code": code}}
                 extra = {} if behaviour.retry_after is None else {"Retry-After": str(behaviour.retry_after)}
                 self._send(behaviour.code, json.dumps(error).encode(), extra)
             else:

@@ -70,7 +70,7 @@ def test_call_log_lines_have_every_field(tmp_path):
     first, second = read_call_log(log)
     assert set(first) == {
         "time", "model", "simulated", "action", "sample_index", "env", "prompt_hash", "tokens_in",
-        "tokens_out", "cost_usd", "spent_usd", "latency_s", "cache_hit", "error",
+        "tokens_out", "cost_usd", "spent_usd", "latency_s", "cache_hit", "error", "seed", "startup_s",
     }  # fmt: skip
     assert first["action"] == "improve" and first["sample_index"] == 2 and first["tokens_in"] == 100
     assert first["cost_usd"] == 0.01 and first["spent_usd"] == 0.01 and not first["cache_hit"]

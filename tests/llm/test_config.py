@@ -104,3 +104,46 @@ def test_importing_the_cli_and_the_llm_package_does_not_import_litellm():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_config_naming_a_server_but_no_backend_is_a_litellm_config():
+    config = config_from_dict(
+        {"model": "openai/x", "api_base": "http://127.0.0.1:8765/v1", "api_key_env": "K"}
+    )
+    assert config.backend == "litellm" and config.backend_inferred_from == "api_base"
+    config = config_from_dict({"model": "gpt-4-turbo"})
+    assert config.backend == "litellm" and config.backend_inferred_from == "model"
+    config = config_from_dict({"offline": {"seed": 2}})
+    assert config.backend == "offline" and config.backend_inferred_from is None
+    assert config_from_dict({"backend": "litellm", "model": "m"}).backend_inferred_from is None
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"backend": "offline", "api_base": "http://127.0.0.1:1/v1"}, "api_base"),
+        ({"backend": "offline", "temperature": 0.5}, "temperature"),
+        ({"backend": "offline", "model": "gpt-4-turbo"}, "model"),
+        ({"backend": "scripted", "script": ["a"], "api_key_env": "K"}, "api_key_env"),
+        ({"backend": "scripted", "script": ["a"], "offline": {"seed": 1}}, "offline"),
+        ({"backend": "litellm", "model": "m", "offline": {"seed": 1}}, "offline"),
+        ({"backend": "litellm", "model": "m", "script": ["a"]}, "script"),
+        ({"api_base": "http://127.0.0.1:1/v1", "offline": {"seed": 1}}, "offline"),
+    ],
+)
+def test_a_key_the_backend_ignores_is_an_error(data, key):
+    with pytest.raises(CwmbError) as problem:
+        config_from_dict(data, source="my.yaml")
+    assert problem.value.message.startswith(f"key '{key}' in LLM config my.yaml has no effect")
+    assert "remove it" in problem.value.hint
+
+
+def test_extra_seed_is_refused_since_every_request_carries_its_own():
+    with pytest.raises(CwmbError, match=r"extra\.seed") as problem:
+        config_from_dict({"backend": "litellm", "model": "m", "extra": {"seed": 3}})
+    assert "--seed" in problem.value.hint
+
+
+def test_every_shipped_preset_still_loads():
+    for name in list_presets():
+        load_llm_config(name)

@@ -69,3 +69,31 @@ def test_overrides_keep_everything_else():
     assert spec.as_dict()["method"] == "gif_mcts" and spec.as_dict()["budget"] == 10
     with pytest.raises(CwmbError):
         load_method_config("zero_shot").with_overrides(budget=3)
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"method": "zero_shot", "feedback_transitions": 2}, "feedback_transitions"),
+        ({"method": "best_of_n", "feedback_transitions": 1}, "feedback_transitions"),
+        ({"method": "gif_mcts", "allow_fix": False, "fix_prior": 0.4}, "fix_prior"),
+        ({"method": "gif_mcts", "allow_fix": False, "max_fixes": 2}, "max_fixes"),
+        ({"method": "gif_mcts", "allow_improve": False, "improve_prior_count": 1}, "improve_prior_count"),
+    ],
+)
+def test_a_setting_the_method_ignores_is_an_error(data, key):
+    with pytest.raises(CwmbError) as problem:
+        method_spec_from_dict(data, source="mine.yaml")
+    assert problem.value.message.startswith(
+        f"key '{key}' for method {data['method']} in mine.yaml has no effect"
+    )
+
+
+def test_the_same_settings_are_fine_where_they_act():
+    assert (
+        method_spec_from_dict({"method": "gif_mcts", "allow_fix": True, "fix_prior": 0.4}).config.fix_prior
+        == 0.4
+    )
+    assert method_spec_from_dict({"method": "gif_mcts", "allow_fix": False}).config.allow_fix is False
+    for name in list_method_presets():
+        load_method_config(name)

@@ -21,6 +21,7 @@ Constants (weights, ranges) are read from the env object, so non-default argumen
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,14 @@ class RewardRule:
     def after(self, before: Any, squares: Any) -> tuple[Any, bool]:
         """``(reward, terminated)`` of the step just taken; ``squares`` is ``sum(action**2)``."""
         raise NotImplementedError
+
+
+def _norm(vector: np.ndarray) -> np.float64:
+    # np.linalg.norm of a 1-d float vector is sqrt(x.dot(x)) after argument checks that
+    # cost more than the arithmetic; both square roots are correctly rounded, so equal. The
+    # result stays an np.float64, as norm's: a Python float plus a float32 control cost
+    # would be computed in float32 (NumPy 2 promotion).
+    return np.float64(math.sqrt(vector.dot(vector)))
 
 
 def _healthy_reward(healthy: bool, env: Any) -> float:
@@ -88,10 +97,11 @@ class Hopper(ForwardRunner):
     def healthy(self) -> bool:
         """gymnasium's ``is_healthy`` (``state_vector()[2:]`` is ``qpos[2:]`` then ``qvel``)."""
         z, angle = self.qpos[1:3]
+        if not (self.z_low < z < self.z_high and self.angle_low < angle < self.angle_high):
+            return False
+        # Every value strictly inside (low, high); NaN fails both comparisons, as in gymnasium.
         low, high = self.state_low, self.state_high
-        rest, qvel = self.qpos[2:], self.qvel
-        healthy_state = bool(np.all((low < rest) & (rest < high)) and np.all((low < qvel) & (qvel < high)))
-        return healthy_state and self.z_low < z < self.z_high and self.angle_low < angle < self.angle_high
+        return all(low < value < high for value in (*self.qpos[2:].tolist(), *self.qvel.tolist()))
 
     def after(self, before: Any, squares: Any) -> tuple[Any, bool]:
         """Reward and termination as gymnasium's Hopper-v4."""
@@ -200,7 +210,8 @@ class InvertedPendulum(RewardRule):
 
     def after(self, before: Any, squares: Any) -> tuple[Any, bool]:
         """Reward and termination as gymnasium's InvertedPendulum-v4."""
-        finite = np.isfinite(self.qpos).all() and np.isfinite(self.qvel).all()
+        # math.isfinite on Python floats: the same verdict as np.isfinite, for less per-call cost.
+        finite = all(map(math.isfinite, self.qpos.tolist())) and all(map(math.isfinite, self.qvel.tolist()))
         return 1.0, bool(not finite or abs(self.qpos[1]) > 0.2)
 
 
@@ -230,7 +241,7 @@ class Reacher(RewardRule):
 
     def before(self) -> Any:
         """gymnasium's Reacher-v4 computes the distance term before simulating."""
-        return -np.linalg.norm(self.fingertip - self.target)
+        return -_norm(self.fingertip - self.target)
 
     def after(self, before: Any, squares: Any) -> tuple[Any, bool]:
         """Reward as gymnasium's Reacher-v4; it never terminates."""
@@ -250,8 +261,8 @@ class Pusher(RewardRule):
 
     def after(self, before: Any, squares: Any) -> tuple[Any, bool]:
         """Reward as gymnasium's Pusher-v5 ``_get_rew``; it never terminates."""
-        reward_near = -np.linalg.norm(self.object - self.tips) * self.near_weight
-        reward_dist = -np.linalg.norm(self.object - self.goal) * self.dist_weight
+        reward_near = -_norm(self.object - self.tips) * self.near_weight
+        reward_dist = -_norm(self.object - self.goal) * self.dist_weight
         reward_ctrl = -squares * self.control_weight
         return reward_dist + reward_ctrl + reward_near, False
 

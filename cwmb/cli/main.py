@@ -34,6 +34,7 @@ COMMAND_MODULES = [  # in pipeline order, which is the order of `cwmb --help`
     "cwmb.cli.llm_cmd",
 ]
 
+
 class _QuickHelpGroup(TyperGroup):
     """The root group, with ``--help`` options that default to False instead of None.
 

@@ -12,7 +12,9 @@ SEPARATOR = " | "
 
 def figure(name: str, value: float, target: str, unit: str = "x") -> None:
     """Print one headline figure: what it is, today's value, and its target (e.g. ``<= 1.15x``)."""
-    print(SEPARATOR.join((PREFIX, name, f"{value:.2f}{unit}", target)), flush=True)
+    # Two decimals read best for ratios near 1; three significant digits keep small ones visible.
+    text = f"{value:.2f}" if abs(value) >= 0.1 else f"{value:.3g}"
+    print(SEPARATOR.join((PREFIX, name, f"{text}{unit}", target)), flush=True)
 
 
 def parse_figures(text: str) -> list[tuple[str, str, str]]:

@@ -66,17 +66,19 @@ def main() -> None:
     parser.add_argument("--log-dir", type=Path, default=HERE.parent / "results" / "bench")
     args = parser.parse_args()
     args.log_dir.mkdir(parents=True, exist_ok=True)
-    rows, failed = [], False
+    rows, failed, started = [], False, time.perf_counter()
     for script, arguments in SCRIPTS:
         if args.only and script not in args.only and Path(script).stem not in args.only:
             continue
         print(f"running benchmarks/{script} {' '.join(arguments)}".rstrip(), file=sys.stderr, flush=True)
         figures, status = run(script, arguments, args.log_dir)
+        print(f"  {status}", file=sys.stderr, flush=True)
         failed |= status.startswith("FAILED")
         rows += [(script, *f) for f in figures] or [(script, "(accuracy study, no speed figure)", "—", "—")]
         if status.startswith("FAILED"):
             rows[-1] = (script, status, "—", "—")
-    print(f"\nbenchmarks on {machine()}; full outputs in {args.log_dir}/\n")
+    took = time.perf_counter() - started
+    print(f"\nbenchmarks on {machine()}, {took / 60:.1f} min; full outputs in {args.log_dir}/\n")
     widths = [max(len(row[i]) for row in [("script", "figure", "today", "target"), *rows]) for i in range(4)]
     for row in [("script", "figure", "today", "target"), *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())

@@ -21,13 +21,13 @@ from typing import Any
 import numpy as np
 
 from cwmb.benchmark.snapshot import Snapshot, snapshot
-from cwmb.planning.mujoco_rewards import RULES, rule_for
+from cwmb.planning.mujoco_rewards import RULES, rule_for, rule_key
 from cwmb.planning.world_model import Transition
 
 
 def has_fast_oracle(env: Any) -> bool:
-    """True when ``env`` (unwrapped) is a MuJoCo env with a reward rule here."""
-    return hasattr(env, "data") and hasattr(env, "model") and type(env).__name__ in RULES
+    """True when ``env`` (unwrapped) is one of the gymnasium MuJoCo envs with a reward rule here."""
+    return hasattr(env, "data") and hasattr(env, "model") and rule_key(env) in RULES
 
 
 class MujocoOracleModel:

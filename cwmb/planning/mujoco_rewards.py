@@ -267,21 +267,31 @@ class Pusher(RewardRule):
         return reward_dist + reward_ctrl + reward_near, False
 
 
+# Keyed by gymnasium module and class: the v5 envs reuse the class names with other
+# formulas (contact costs, other bodies), so a v5 env must not get a v4 rule by its name.
 RULES: dict[str, type[RewardRule]] = {
-    "HalfCheetahEnv": ForwardRunner,
-    "SwimmerEnv": ForwardRunner,
-    "HopperEnv": Hopper,
-    "Walker2dEnv": Walker,
-    "AntEnv": Ant,
-    "HumanoidEnv": Humanoid,
-    "HumanoidStandupEnv": HumanoidStandup,
-    "InvertedPendulumEnv": InvertedPendulum,
-    "InvertedDoublePendulumEnv": InvertedDoublePendulum,
-    "ReacherEnv": Reacher,
-    "PusherEnv": Pusher,
+    "half_cheetah_v4.HalfCheetahEnv": ForwardRunner,
+    "swimmer_v4.SwimmerEnv": ForwardRunner,
+    "hopper_v4.HopperEnv": Hopper,
+    "walker2d_v4.Walker2dEnv": Walker,
+    "ant_v4.AntEnv": Ant,
+    "humanoid_v4.HumanoidEnv": Humanoid,
+    "humanoidstandup_v4.HumanoidStandupEnv": HumanoidStandup,
+    "inverted_pendulum_v4.InvertedPendulumEnv": InvertedPendulum,
+    "inverted_double_pendulum_v4.InvertedDoublePendulumEnv": InvertedDoublePendulum,
+    "reacher_v4.ReacherEnv": Reacher,
+    "pusher_v5.PusherEnv": Pusher,
 }
+GYMNASIUM_MUJOCO = "gymnasium.envs.mujoco."
+
+
+def rule_key(env: Any) -> str:
+    """``module.Class`` of an unwrapped gymnasium MuJoCo env (e.g. ``ant_v4.AntEnv``)."""
+    cls = type(env)
+    module = cls.__module__.removeprefix(GYMNASIUM_MUJOCO)
+    return f"{module}.{cls.__name__}"
 
 
 def rule_for(env: Any) -> RewardRule:
     """The reward rule of an unwrapped gymnasium MuJoCo env; KeyError for an env without one."""
-    return RULES[type(env).__name__](env)
+    return RULES[rule_key(env)](env)

@@ -83,10 +83,14 @@ def test_terminating_rollouts_stop_counting_at_termination():
     assert steps < 200 and returns[0] == float(steps)
 
 
-def test_only_mujoco_envs_get_the_fast_oracle():
+def test_only_the_benchmarks_mujoco_envs_get_the_fast_oracle():
     assert all(has_fast_oracle(make_env(spec)) for spec in MUJOCO)
     assert not has_fast_oracle(make_env("Pendulum-v1"))
     assert not has_fast_oracle(make_env("CartPole-v1"))
+    # Same class name, other formulas (v5 adds contact costs): no v4 rule for it.
+    import gymnasium
+
+    assert not has_fast_oracle(gymnasium.make("Ant-v5").unwrapped)
 
 
 def test_the_oracle_policy_uses_it_on_mujoco_and_the_env_step_elsewhere():

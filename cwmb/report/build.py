@@ -32,6 +32,7 @@ class Report:
     loaded: LoadedRuns
     groups: list[Group]
     tables: list[ReportTable]
+    references: str = "ours"  # the normalizers of R: ours or published (the paper's)
 
     def table(self, name: str) -> ReportTable | None:
         """The table called ``name`` (``main``, ``per_env``, ``usage``, ``actions``), if present."""
@@ -68,7 +69,7 @@ def build_report(
     actions = actions_table(loaded, found)
     if actions is not None:
         tables.append(actions)
-    return Report(loaded, found, tables)
+    return Report(loaded, found, tables, references)
 
 
 def parse_formats(text: str) -> list[str]:

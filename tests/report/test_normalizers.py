@@ -58,3 +58,13 @@ def test_unknown_references_choice_is_refused(tmp_path):
     _evaluated(tmp_path, "a", "CartPole-v1", 0.5)
     with pytest.raises(CwmbError):
         build_report(["a"], tmp_path, references="paper")
+
+
+def test_the_returns_plot_is_labelled_too(tmp_path):
+    from cwmb.report.plots import returns_figure
+
+    _evaluated(tmp_path, "a", "CartPole-v1", 0.5, oracle_episodes=2, mean=259.2)
+    figure = returns_figure(build_report(["a"], tmp_path, references="published"))
+    assert figure is not None and PUBLISHED_LABEL in figure.axes[0].get_title()
+    figure = returns_figure(build_report(["a"], tmp_path))
+    assert figure is not None and PUBLISHED_LABEL not in figure.axes[0].get_title()

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CWMB := $(VENV)/bin/cwmb
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test demo lint collect clean
+.PHONY: setup test demo lint collect bench clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,11 @@ demo: setup
 collect: setup
 	$(CWMB) collect --env all --out trajectories --force --workers 2
 	$(PY) -W ignore -m cwmb.trajectories.pinned
+
+# Every script in benchmarks/, with a summary table (figure, today's value, target); a few
+# minutes on 2 cores. Full outputs go to results/bench/.
+bench: setup
+	$(PY) benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from figures import figure
 
 from cwmb.benchmark.making import make_env
 from cwmb.sandbox import PredictJob, WorkerPool
@@ -161,6 +162,12 @@ def main() -> None:
         extra, ratio = r["sandbox"] - r["inproc"], r["sandbox"] / r["inproc"]
         line = f"{name:<16}{r['n']:>6}{r['floor']:>10.2f}{r['inproc']:>12.2f}{r['sandbox']:>12.2f}"
         print(line + f"{extra:>16.2f} ms{ratio:>19.2f}")
+    # Headline figures for benchmarks/run_all.py (targets from issue 14, goal 4).
+    for name, r in rows:
+        if r["n"] == 1:
+            figure("sandbox fixed cost per job (1 transition)", r["sandbox"] - r["inproc"], "<= 1 ms", " ms")
+        elif r["n"] == 400:
+            figure(f"sandboxed scoring / floor, {name} 400 transitions", r["sandbox"] / r["floor"], "<= 1.5x")
 
 
 if __name__ == "__main__":

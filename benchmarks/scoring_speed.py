@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import time
 
+from figures import figure
+
 from cwmb.benchmark.reference import predict_in_process, reference_class
 from cwmb.scoring import score
 from cwmb.trajectories import load_dataset
@@ -37,6 +39,7 @@ def main() -> None:
             f"{env:16s} {len(data):5d} {predict * 1e3:11.2f} {default * 1e3:9.3f} {original * 1e3:12.3f} "
             f"{default / predict:6.3f}"
         )
+        figure(f"scoring / prediction time, {env}", default / predict, "small (no target)")
 
 
 if __name__ == "__main__":

@@ -102,12 +102,18 @@ def _returns_block(
     if value is None:
         note = "oracle and random returns are equal within noise"
         note += f" (oracle {refs.oracle.mean:g}, random {refs.random.mean:g})"
-    return block | {
+    block |= {
         "normalized": value,
         "normalized_note": note,
         "random_mean": refs.random.mean,
         "oracle_mean": refs.oracle.mean,
+        # How many episodes the normalizers rest on: the report flags R on fewer than 10.
+        "random_episodes": refs.random.episodes,
+        "oracle_episodes": refs.oracle.episodes,
     }
+    if getattr(refs, "label", None):
+        block["normalizers"] = refs.label
+    return block
 
 
 def evaluate_program(

@@ -92,6 +92,11 @@ def evaluate(
     workers: int = typer.Option(2, "--workers", "-j", min=1, help="Sandbox workers (episodes in parallel)."),
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
     trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    references: str = typer.Option(
+        "ours",
+        "--references",
+        help="Normalizers of R: ours (this stack's references) or published (the paper's Table 12).",
+    ),
 ) -> None:
     """Accuracy (both metrics), planner returns per episode, mean ± SE and normalized return R.
 
@@ -107,10 +112,12 @@ def evaluate(
 
     from cwmb.evaluation import EvaluationRequest, evaluate_program
     from cwmb.planning.profiles import load_profile, parse_override
+    from cwmb.planning.published_references import PUBLISHED_LABEL, check_choice, published_summaries
     from cwmb.planning.references import reference_summaries
     from cwmb.planning.sandboxed import PLANNING_PRELOAD
     from cwmb.sandbox import WorkerPool
 
+    normalizers = published_summaries if check_choice(references) == "published" else reference_summaries
     overrides = dict(parse_override(s) for s in setting or [])
     plan = load_profile(profile, overrides or None)
     count = episodes or plan.episodes
@@ -130,8 +137,11 @@ def evaluate(
                     err=True,
                 )
 
-            records.append(evaluate_program(request, pool, count, out, reference_summaries, said))
-    table = Table(title=f"evaluation, profile {plan.name}, {count} episode(s)")
+            records.append(evaluate_program(request, pool, count, out, normalizers, said))
+    title = f"evaluation, profile {plan.name}, {count} episode(s)"
+    if references == "published":
+        title += f"; R with the {PUBLISHED_LABEL}"
+    table = Table(title=title)
     for column in ("env", "accuracy", "acc. (original)", "return", "R", "note"):
         table.add_column(column)
     for record in records:

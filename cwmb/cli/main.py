@@ -15,8 +15,10 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from cwmb import __version__
 from cwmb.errors import CwmbError
@@ -35,12 +37,43 @@ COMMAND_MODULES = [  # in pipeline order, which is the order of `cwmb --help`
     "cwmb.cli.sandbox_cmd",
 ]
 
+
+class _QuickHelpGroup(TyperGroup):
+    """The root group, with ``--help`` options that default to False instead of None.
+
+    typer coerces every option whose value is not already a bool, and its coercion layer
+    imports pydantic (about 0.1 s, a third of the start-up budget): with a None default the
+    never-given ``--help`` of the root and of the invoked command paid that on every run.
+    """
+
+    def get_help_option(self, ctx: Any) -> Any:
+        """The root's help option, defaulting to False."""
+        return _default_false(super().get_help_option(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """A subcommand whose help option defaults to False (it is created once and cached)."""
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _default_false(command.get_help_option(ctx))
+        return command
+
+
+def _default_false(option: Any) -> Any:
+    if option is not None and option.default is None:
+        option.default = False
+    return option
+
+
 app = typer.Typer(
+    cls=_QuickHelpGroup,
     name="cwmb",
     help="Code World Models Benchmark: LLM-written world models for gymnasium environments.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help text: rich-formatted help imports rich.markdown and markdown-it, which
+    # alone took longer than the 0.3 s start-up budget (benchmarks/startup.py).
+    rich_markup_mode=None,
 )
 
 _DEBUG = {"on": False}

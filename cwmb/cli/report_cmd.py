@@ -16,6 +16,11 @@ def report(
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
     metric: str = typer.Option("default", "--metric", help="Accuracy metric shown: default or original."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Also draw the figures (PNG and SVG)."),
+    references: str = typer.Option(
+        "ours",
+        "--references",
+        help="Normalizers of R: ours (this stack's references) or published (the paper's Table 12).",
+    ),
 ) -> None:
     """The paper's tables (2, 10/11, 7), LLM usage and plots, beside the published numbers."""
     from rich.console import Console
@@ -33,7 +38,7 @@ def report(
         print_tables(tables, Console(width=None if Console().is_terminal else 160))
         typer.echo(f"wrote {len(written)} files to {folder}/: {', '.join(p.name for p in written)}")
         return
-    built = build_report(runs, results, metric)
+    built = build_report(runs, results, metric, references)
     console = Console(width=None if Console().is_terminal else 160)
     print_tables(built.tables, console)
     for warning in built.loaded.warnings:

@@ -19,6 +19,7 @@ Differences from the original (``src/cem/cem*.py``, ``src/environments/planning.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,19 @@ def plan_returns(model: PlanningModel, token: Any, plans: np.ndarray) -> np.ndar
     return totals
 
 
+def population_returns(model: PlanningModel, token: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """The returns function CEM calls: the model's own ``plan_returns`` if it has one.
+
+    A model that scores a whole population itself (the MuJoCo oracle,
+    :class:`~cwmb.planning.mujoco_oracle.MujocoOracleModel`) does it with less work per step;
+    any other model is stepped one action at a time by :func:`plan_returns`.
+    """
+    batch = getattr(model, "plan_returns", None)
+    if callable(batch):
+        return lambda plans: batch(token, plans)
+    return lambda plans: plan_returns(model, token, plans)
+
+
 class CEMPlanner:
     """Plans open-loop action sequences with CEM for a Box action space ``[low, high]``."""
 
@@ -64,7 +78,7 @@ class CEMPlanner:
         # The original starts every replan from the middle of the bounds (not a shifted plan).
         init_mean = np.broadcast_to((self.low + self.high) / 2.0, (horizon, self.low.shape[0]))
         best = cem_plan(
-            lambda plans: plan_returns(model, token, plans),
+            population_returns(model, token),
             self.low,
             self.high,
             settings,

@@ -32,6 +32,7 @@ from cwmb.benchmark.making import make_env
 from cwmb.benchmark.snapshot import snapshot
 from cwmb.planning.cem_agent import CEMPlanner
 from cwmb.planning.mcts import MCTSPlanner
+from cwmb.planning.mujoco_oracle import MujocoOracleModel, has_fast_oracle
 from cwmb.planning.profiles import PlannerProfile
 from cwmb.planning.world_model import ModelError, ObservationModel, PlanningModel, TrueEnvModel, WorldModel
 
@@ -97,12 +98,23 @@ class RandomPolicy:
         return [self.rng.uniform(np.array(self.actions.low), np.array(self.actions.high))]
 
 
+def oracle_model(planning_env: Any, chance_seed: int | None) -> PlanningModel:
+    """The oracle's simulator: MuJoCo stepped directly where possible, else the env's ``step``.
+
+    Both give the same transitions bit for bit (``tests/planning/test_mujoco_oracle.py``);
+    the MuJoCo one skips gymnasium's per-step overhead (``benchmarks/oracle_speed.py``).
+    """
+    if has_fast_oracle(planning_env):
+        return MujocoOracleModel(planning_env)
+    return TrueEnvModel(planning_env, chance_seed)
+
+
 class OraclePolicy:
     """A planner over a separate copy of the true env, re-synced from the real env each decision."""
 
     def __init__(self, real_env: Any, planning_env: Any, planner: Planner, chance_seed: int | None) -> None:
         self.real_env = real_env
-        self.model = TrueEnvModel(planning_env, chance_seed)
+        self.model = oracle_model(planning_env, chance_seed)
         self.planner = planner
 
     def decide(self, observation: Any, steps_left: int) -> list[Any]:

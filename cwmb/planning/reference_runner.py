@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing
@@ -96,6 +97,8 @@ def estimate_record(
 ) -> dict[str, Any]:
     """Time the start of episode 0 (one CEM plan, or a few MCTS steps) and scale it to a full episode.
 
+    The time is the worker's CPU time, so that a busy machine does not inflate the estimate.
+
     ``probe_iterations`` runs that first CEM plan with fewer iterations and scales the time
     up by ``iterations / probe_iterations``; cheaper, but rougher where rollouts terminate
     early (early iterations sample worse plans, which fall sooner and cost fewer steps).
@@ -111,18 +114,22 @@ def estimate_record(
         probed = dataclasses.replace(
             profile, cem=dataclasses.replace(profile.cem, iterations=probe_iterations)
         )
+    # CPU time, not wall time: on a shared machine (and under --nice) a worker waits for a
+    # core, and the wait says nothing of what the episode costs on a core of its own.
+    cpu_started = time.process_time()
     result = run_episode(spec, agent, probed, 0, episode_cap=probe)
+    cpu = time.process_time() - cpu_started
     reduced = f" with {probe_iterations} of {profile.cem.iterations} CEM iterations" if scale != 1 else ""
     if result.outcome == "terminated" and scale == 1:
-        seconds, basis = result.seconds, f"one whole episode (it ended after {result.length} steps)"
+        seconds, basis = cpu, f"one whole episode (it ended after {result.length} steps), CPU time"
     else:
         # A CEM plan is paid for up front, for its whole span, however soon the episode ends;
         # a weaker probe planner ending early says nothing of how long the real one survives.
         span = probe if uses_cem else max(result.length, 1)
-        seconds = result.seconds * scale * cap / span
+        seconds = cpu * scale * cap / span
         basis = (
             f"the first {span} of {cap} steps ({result.decisions} decision(s)){reduced} took "
-            f"{result.seconds:.1f} s, scaled linearly to {cap} steps"
+            f"{cpu:.1f} s of CPU time ({result.seconds:.1f} s wall), scaled linearly to {cap} steps"
         )
         if scale != 1:
             basis += f" and {profile.cem.iterations} iterations"
@@ -133,6 +140,7 @@ def estimate_record(
         "basis": basis,
         "probe_steps": result.length,
         "probe_seconds": round(result.seconds, 3),
+        "probe_cpu_seconds": round(cpu, 3),
     }
 
 

@@ -259,8 +259,19 @@ class ReferenceReturns:
                     "episodes": episodes,
                     "estimated_seconds": None if seconds is None else round(seconds * len(episodes), 3),
                     "basis": basis,
+                    "command": self.finish_command(spec.name, agent),
                 }
         return result
+
+    def finish_command(self, env: str, agent: str) -> str:
+        """The command that computes the missing episodes of one block (it skips finished ones).
+
+        A profile changed with ``--set`` needs the same ``--set`` options again (the file's
+        ``commands`` list has them).
+        """
+        profile = self.profile.get("name", self.path.stem)
+        where = "" if self.path == reference_path(str(profile)) else f" --out {self.path}"
+        return f"cwmb references --profile {profile} --agent {agent} --env {env} --workers 2{where}"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data of the whole file."""
@@ -327,11 +338,16 @@ def load_reference_returns(
 
 @dataclass(frozen=True)
 class References:
-    """The random and oracle summaries of one env, and whether R is defined with them."""
+    """The random and oracle summaries of one env, and whether R is defined with them.
+
+    ``label`` is None for this stack's own references; otherwise it says what they are, and
+    every R made with them carries it (e.g. the paper's, :mod:`cwmb.planning.published_references`).
+    """
 
     env: str
     random: ReturnSummary
     oracle: ReturnSummary
+    label: str | None = None
 
     @property
     def denominator_is_noise(self) -> bool:

@@ -96,8 +96,15 @@ class ObservationModel:
         self._synced = False
 
     def step(self, action: Any) -> Transition:
-        """Step the model from the current observation, checking its output."""
-        # The copies are inlined (not _frozen) because this runs for every imagined step.
+        """Step the model from the current observation, checking its output.
+
+        The observation returned is the model's own object, valid until the model runs
+        again: planners read it at once (MCTS hashes it, CEM ignores it) and keep states
+        only through :meth:`save`, which copies. So the one copy per step is the one that
+        matters, into ``set_state``: the model may keep and mutate what it is given, and
+        what it returned is about to become its input.
+        """
+        # Inlined (not _frozen): this runs for every imagined step.
         try:
             if self.resync_every_step or not self._synced:
                 current = self._observation
@@ -110,11 +117,9 @@ class ObservationModel:
         except Exception as problem:
             self._synced = False
             raise ModelError(f"{type(problem).__name__}: {problem}") from problem
-        if isinstance(next_observation, np.ndarray):
-            next_observation = next_observation.copy()
         self._observation = next_observation
         self._synced = True
-        return self._observation, reward, done
+        return next_observation, reward, done
 
 
 class TrueEnvModel:

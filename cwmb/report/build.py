@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cwmb.planning.published_references import PUBLISHED_LABEL, check_choice
 from cwmb.report.actions import actions_table
 from cwmb.report.aggregate import Group, groups
+from cwmb.report.normalizers import normalizer_notes, with_published_normalizers
 from cwmb.report.runs import LoadedRuns, load_runs
 from cwmb.report.tables import ReportTable, main_table, per_env_table
 from cwmb.report.usage import usage_table
@@ -30,6 +32,7 @@ class Report:
     loaded: LoadedRuns
     groups: list[Group]
     tables: list[ReportTable]
+    references: str = "ours"  # the normalizers of R: ours or published (the paper's)
 
     def table(self, name: str) -> ReportTable | None:
         """The table called ``name`` (``main``, ``per_env``, ``usage``, ``actions``), if present."""
@@ -42,16 +45,31 @@ class Report:
 
 
 def build_report(
-    runs: Sequence[str | Path], results: Path = Path("results"), metric: str = "default"
+    runs: Sequence[str | Path],
+    results: Path = Path("results"),
+    metric: str = "default",
+    references: str = "ours",
 ) -> Report:
-    """Read ``runs`` and make every table (see the module docstring)."""
+    """Read ``runs`` and make every table (see the module docstring).
+
+    ``references="published"`` normalizes R with the paper's Table 12 returns instead of
+    the ones each evaluation used (see :mod:`cwmb.report.normalizers`).
+    """
+    check_choice(references)
     loaded = load_runs(runs, results, metric)
+    if references == "published":
+        loaded.frame = with_published_normalizers(loaded.frame)
     found = groups(loaded.frame)
-    tables = [main_table(loaded, found), per_env_table(loaded, found), usage_table(loaded)]
+    r_tables = [main_table(loaded, found), per_env_table(loaded, found)]
+    for table in r_tables:
+        table.notes += normalizer_notes(loaded.frame, references)
+        if references == "published":
+            table.title += f" — R with the {PUBLISHED_LABEL}"
+    tables = [*r_tables, usage_table(loaded)]
     actions = actions_table(loaded, found)
     if actions is not None:
         tables.append(actions)
-    return Report(loaded, found, tables)
+    return Report(loaded, found, tables, references)
 
 
 def parse_formats(text: str) -> list[str]:

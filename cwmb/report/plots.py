@@ -18,6 +18,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cwmb.planning.published_references import PUBLISHED_LABEL
 from cwmb.report import published
 from cwmb.report.aggregate import Group, env_cells, rows_of
 from cwmb.report.tables import envs_by_kind, paper_references
@@ -148,7 +149,10 @@ def returns_figure(report: Report) -> Figure | None:
     ax.set_ylabel("normalized return R")
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_title("Normalized return per environment (1 = oracle planner, 0 = random)", fontsize=10)
+    title = "Normalized return per environment (1 = oracle planner, 0 = random)"
+    if report.references == "published":
+        title += f"\nR with the {PUBLISHED_LABEL}"
+    ax.set_title(title, fontsize=10)
     return figure
 
 

@@ -198,6 +198,8 @@ def _evaluation(evaluation: dict[str, Any] | None, path: Path, warnings: list[st
         "episodes": returns.get("n", len(evaluation.get("episodes") or [])),
         "R": returns.get("normalized"),
         "r_note": returns.get("normalized_note"),
+        "oracle_episodes": returns.get("oracle_episodes"),
+        "normalizers": returns.get("normalizers"),
         "profile": profile.get("name") if isinstance(profile, dict) else str(profile),
     }
     row["r_state"] = _r_state(row, returns)
@@ -299,6 +301,8 @@ COLUMNS = [
     "R",
     "r_state",
     "r_note",
+    "oracle_episodes",
+    "normalizers",
     "profile",
     "tokens_in",
     "tokens_out",

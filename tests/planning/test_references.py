@@ -79,6 +79,9 @@ def test_file_holds_summaries_settings_versions_and_what_is_missing(finished):
         "episodes": [0, 1],
         "estimated_seconds": None,
         "basis": "unknown: run `cwmb references --estimate` to measure",
+        # The file is not the shipped one of its profile, so the command names it.
+        "command": "cwmb references --profile quick --agent oracle --env Hopper-v4 --workers 2 "
+        f"--out {finished}",
     }
     assert data["missing_estimated_seconds"] is None
 

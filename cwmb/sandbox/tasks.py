@@ -184,7 +184,19 @@ def call(request: dict[str, Any], phase: _Phase) -> Any:
     return func(env_class, **kwargs)
 
 
-TASKS: dict[str, Callable[[dict[str, Any], _Phase], Any]] = {"predict": predict, "check": check, "call": call}
+def rtfm_predict(request: dict[str, Any], phase: _Phase) -> Any:
+    """The RTFM domain's predict job (:class:`cwmb.rtfm.jobs.RtfmPredictJob`)."""
+    from cwmb.rtfm.sandbox_task import predict_rtfm
+
+    return predict_rtfm(request, phase)
+
+
+TASKS: dict[str, Callable[[dict[str, Any], _Phase], Any]] = {
+    "predict": predict,
+    "check": check,
+    "call": call,
+    "rtfm_predict": rtfm_predict,
+}
 
 
 def _describe(exc: BaseException, source: str, phase: _Phase) -> str:

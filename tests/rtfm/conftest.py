@@ -18,3 +18,28 @@ def paper_buffer() -> list[dict[str, Any]]:
     """The paper's 999 released RTFM transitions, one dict each."""
     assert PAPER_BUFFER.exists(), f"the paper's RTFM buffer is missing: {PAPER_BUFFER}"
     return [json.loads(line) for line in PAPER_BUFFER.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def paper_dataset():
+    """The paper's buffer as an RTFM Dataset."""
+    from cwmb.rtfm.paper_buffer import load_paper_buffer
+
+    return load_paper_buffer(PAPER_BUFFER)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    """A real sandbox worker pool."""
+    from cwmb.sandbox import WorkerPool
+
+    with WorkerPool(size=1) as workers:
+        yield workers
+
+
+@pytest.fixture(scope="session")
+def reference() -> str:
+    """The exact RTFM reference program's text."""
+    from cwmb.rtfm.reference import reference_source
+
+    return reference_source()

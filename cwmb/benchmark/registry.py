@@ -150,7 +150,7 @@ DOMAIN_ENVS: tuple[EnvSpec, ...] = (
         "cwmb/RTFM-SimpleStationary-v0",
         "rtfm",
         "discrete",
-        "Dict(board: MultiDiscrete (6, 6, 2) of 7 words, inventory: Discrete(7))",
+        "Dict(board (6, 6, 2), inventory) of 7 words",
         "Discrete(5)",
         100,
         100,

@@ -56,9 +56,11 @@ def synthesize(
 def _resolve_envs(names: list[str], llm_config: Any) -> list[Any]:
     """The env specs to run; the offline coder skips envs it has no reference model for under 'all'."""
     from cwmb.benchmark import resolve_envs
-    from cwmb.benchmark.reference import REFERENCE_ENVS
+    from cwmb.benchmark.reference import REFERENCE_ENVS as CWMB_REFERENCES
     from cwmb.errors import CwmbError
+    from cwmb.rtfm import BENCHMARK_NAME as RTFM
 
+    REFERENCE_ENVS = (*CWMB_REFERENCES, RTFM)  # the offline coder also writes RTFM
     specs = resolve_envs(names)
     if llm_config.backend != "offline":
         return specs
@@ -179,10 +181,12 @@ def _sandbox_pool() -> Any:
 
 
 def _evaluator_factory(pool: Any) -> Any:
-    from cwmb.methods.sandbox_evaluator import SandboxEvaluator
-
     def make(dataset: Any, config: Any) -> Any:
         """A sandbox evaluator for one env's dataset with the method's scoring settings."""
+        if dataset.obs_kind == "rtfm":
+            from cwmb.rtfm.evaluator import RtfmSandboxEvaluator as SandboxEvaluator
+        else:
+            from cwmb.methods.sandbox_evaluator import SandboxEvaluator
         return SandboxEvaluator(
             pool,
             dataset,

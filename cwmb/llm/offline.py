@@ -37,6 +37,10 @@ ReferenceSource = Callable[[str], str]
 
 def default_reference_source(env_name: str) -> str:
     """The benchmark's reference world model source for ``env_name`` (imported on first use)."""
+    from cwmb.rtfm.offline_program import rtfm_offline_reference
+
+    if (rtfm := rtfm_offline_reference(env_name)) is not None:
+        return rtfm
     try:
         from cwmb.benchmark.reference import reference_source
     except ImportError as problem:

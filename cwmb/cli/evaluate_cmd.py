@@ -24,7 +24,14 @@ def _targets(run: str | None, env: list[str] | None, model: Path | None, referen
         specs = resolve_envs(env)
         if model is not None:
             return [(s, read_program(model), str(model), None) for s in specs]
-        from cwmb.benchmark.reference import REFERENCE_ENVS, reference_source
+        from cwmb.benchmark.reference import REFERENCE_ENVS as CWMB_REFERENCES
+        from cwmb.benchmark.reference import reference_source as cwmb_reference
+        from cwmb.rtfm.reference import reference_source as rtfm_reference
+
+        REFERENCE_ENVS = (*CWMB_REFERENCES, "RTFM-SimpleStationary-v0")
+
+        def reference_source(name: str) -> str:
+            return rtfm_reference() if get_env(name).family == "rtfm" else cwmb_reference(name)
 
         missing = [s.name for s in specs if s.name not in REFERENCE_ENVS]
         if missing:

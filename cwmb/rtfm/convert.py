@@ -34,16 +34,17 @@ def _board_codes(board: Any) -> np.ndarray:
         raise AnswerError(f"next_board is a {type(board).__name__}; RTFM expects a numpy array (6, 6, 2)")
     if board.shape != rules.BOARD_SHAPE:
         raise AnswerError(f"next_board has shape {board.shape}; RTFM expects (6, 6, 2)")
-    codes = np.empty(rules.BOARD_SHAPE, dtype=np.int64)
-    for index, word in np.ndenumerate(board):
-        code = rules.CODE.get(word) if isinstance(word, str) else None
-        if code is None:
-            raise AnswerError(
-                f"next_board holds {_shown(word)} at {index}, which is not a word of the board "
-                f"vocabulary ({_WORDS})"
-            )
-        codes[index] = code
-    return codes
+    # One dict lookup per cell on a plain list: this runs for every imagined planning step.
+    words = board.reshape(-1).tolist()
+    codes = [rules.CODE.get(w, -1) if type(w) is str else -1 for w in words]
+    if -1 in codes:
+        flat = codes.index(-1)
+        index = tuple(int(i) for i in np.unravel_index(flat, rules.BOARD_SHAPE))
+        raise AnswerError(
+            f"next_board holds {_shown(words[flat])} at {index}, which is not a word of the board "
+            f"vocabulary ({_WORDS})"
+        )
+    return np.array(codes, dtype=np.int64).reshape(rules.BOARD_SHAPE)
 
 
 def _shown(value: Any) -> str:

@@ -30,10 +30,11 @@ def paper_dataset():
 
 @pytest.fixture(scope="module")
 def pool():
-    """A real sandbox worker pool."""
+    """A real sandbox worker pool, with the planners preloaded (as ``cwmb evaluate`` has them)."""
+    from cwmb.planning.sandboxed import PLANNING_PRELOAD
     from cwmb.sandbox import WorkerPool
 
-    with WorkerPool(size=1) as workers:
+    with WorkerPool(size=1, preload=PLANNING_PRELOAD) as workers:
         yield workers
 
 

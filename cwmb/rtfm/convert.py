@@ -24,7 +24,8 @@ class AnswerError(ValueError):
     """A ``step`` answer that does not follow the RTFM contract."""
 
 
-def _board_codes(board: Any) -> np.ndarray:
+def board_code_list(board: Any) -> list[int]:
+    """The board's 72 codes in C order; AnswerError naming the first cell that is no word."""
     if isinstance(board, list | tuple):
         raise AnswerError(
             f"next_board is a {type(board).__name__}; RTFM expects a numpy array of shape (6, 6, 2) "
@@ -34,17 +35,20 @@ def _board_codes(board: Any) -> np.ndarray:
         raise AnswerError(f"next_board is a {type(board).__name__}; RTFM expects a numpy array (6, 6, 2)")
     if board.shape != rules.BOARD_SHAPE:
         raise AnswerError(f"next_board has shape {board.shape}; RTFM expects (6, 6, 2)")
-    # One dict lookup per cell on a plain list: this runs for every imagined planning step.
+    # map() over a plain list: this runs for every transition scored and every imagined step.
     words = board.reshape(-1).tolist()
-    codes = [rules.CODE.get(w, -1) if type(w) is str else -1 for w in words]
-    if -1 in codes:
-        flat = codes.index(-1)
+    try:
+        codes = list(map(rules.CODE.get, words))
+    except TypeError:  # an unhashable cell (a list, a dict, ...)
+        codes = [rules.CODE.get(w) if isinstance(w, str) else None for w in words]
+    if None in codes:
+        flat = codes.index(None)
         index = tuple(int(i) for i in np.unravel_index(flat, rules.BOARD_SHAPE))
         raise AnswerError(
             f"next_board holds {_shown(words[flat])} at {index}, which is not a word of the board "
             f"vocabulary ({_WORDS})"
         )
-    return np.array(codes, dtype=np.int64).reshape(rules.BOARD_SHAPE)
+    return codes
 
 
 def _shown(value: Any) -> str:
@@ -100,6 +104,6 @@ def convert_answer(answer: Any) -> tuple[np.ndarray, np.ndarray, float, bool]:
     frame, actions, reward, done = answer
     if not isinstance(frame, tuple | list) or len(frame) != 2:
         raise AnswerError("the first value of step's answer must be the pair (next_board, next_inventory)")
-    board = _board_codes(frame[0])
-    inventory = _inventory_code(frame[1])
-    return rules.encode_state(board, inventory), _actions_mask(actions), _reward(reward), _done(done)
+    codes = board_code_list(frame[0])
+    codes.append(_inventory_code(frame[1]))
+    return np.array(codes, dtype=np.int64), _actions_mask(actions), _reward(reward), _done(done)

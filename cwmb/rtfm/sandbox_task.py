@@ -39,16 +39,18 @@ def predict_rtfm(request: dict[str, Any], phase: Any) -> dict[str, Any]:
     reply = _empty_reply(states.shape[0])
     phase.now = f"calling {CLASS_NAME}()"
     env = env_class()
-    words = np.array(rules.VOCABULARY, dtype=object)
+    # All boards as words at once; each call still gets its own fresh array.
+    words = np.array(rules.VOCABULARY, dtype=object)[states[:, : rules.BOARD_CELLS]]
+    given = words.tolist()
+    inventories = [rules.VOCABULARY[int(code)] for code in states[:, rules.BOARD_CELLS]]
     for i in range(states.shape[0]):
-        board_codes, inventory = rules.decode_state(states[i])
-        board = words[board_codes]
+        board = words[i].reshape(rules.BOARD_SHAPE)  # row i of the decoded copy, used by this call only
         phase.now = f"calling set_state((board, inventory)) on transition {i}"
-        env.set_state((board, rules.VOCABULARY[inventory]))
+        env.set_state((board, inventories[i]))
         phase.now = f"calling step(action) on transition {i}"
         answer = env.step(int(actions[i][0]))
-        # Compare by value: the board object itself may have been replaced or changed.
-        reply["mutated"][i] = not (board.shape == board_codes.shape and (board == words[board_codes]).all())
+        # By value: the model may have edited the array (or replaced its cells) in place.
+        reply["mutated"][i] = board.shape != rules.BOARD_SHAPE or board.reshape(-1).tolist() != given[i]
         try:
             row, mask, reward, done = convert_answer(answer)
         except AnswerError as problem:

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+# Imported here, not per job: workers preload this module before forking each job.
+from cwmb.rtfm.sandbox_task import predict_rtfm
 from cwmb.sandbox.convert import PredictionTable, conformance_findings
 from cwmb.sandbox.program import (
     CLASS_NAME,
@@ -186,8 +188,6 @@ def call(request: dict[str, Any], phase: _Phase) -> Any:
 
 def rtfm_predict(request: dict[str, Any], phase: _Phase) -> Any:
     """The RTFM domain's predict job (:class:`cwmb.rtfm.jobs.RtfmPredictJob`)."""
-    from cwmb.rtfm.sandbox_task import predict_rtfm
-
     return predict_rtfm(request, phase)
 
 

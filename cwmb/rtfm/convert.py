@@ -39,8 +39,8 @@ def board_code_list(board: Any) -> list[int]:
     words = board.reshape(-1).tolist()
     try:
         codes = list(map(rules.CODE.get, words))
-    except TypeError:  # an unhashable cell (a list, a dict, ...)
-        codes = [rules.CODE.get(w) if isinstance(w, str) else None for w in words]
+    except Exception:  # an unhashable cell, or one whose __hash__/__eq__ raises: exact strs only
+        codes = [rules.CODE.get(w) if type(w) is str else None for w in words]
     if None in codes:
         flat = codes.index(None)
         index = tuple(int(i) for i in np.unravel_index(flat, rules.BOARD_SHAPE))

@@ -119,6 +119,25 @@ def _fraction(ok: np.ndarray, where: np.ndarray) -> float:
     return float(ok[where].mean()) if where.any() else 1.0
 
 
+def _original_scores(
+    terminal: np.ndarray,
+    board_ok: np.ndarray,
+    inventory_ok: np.ndarray,
+    reward_ok: np.ndarray,
+    done_ok: np.ndarray,
+    actions_ok: np.ndarray,
+) -> np.ndarray:
+    """Per-transition scores of the original metric (terms added left to right, as the original)."""
+    non_terminal = (
+        ORIGINAL_ELEMENT_WEIGHT * board_ok
+        + ORIGINAL_ELEMENT_WEIGHT * inventory_ok
+        + PART_WEIGHT * reward_ok
+        + PART_WEIGHT * done_ok
+        + PART_WEIGHT * actions_ok
+    )
+    return np.where(terminal, TERMINAL_WEIGHT * reward_ok + TERMINAL_WEIGHT * done_ok, non_terminal)
+
+
 def score_rtfm(
     dataset: Dataset, predictions: RtfmPredictions, metric: str = "default", valid_actions: str | None = None
 ) -> RtfmScoreResult:
@@ -142,14 +161,7 @@ def score_rtfm(
         correct = parts[0] & parts[1] & parts[2] & parts[3]
     else:
         judged = ~terminal
-        non_terminal = (
-            ORIGINAL_ELEMENT_WEIGHT * board_ok
-            + ORIGINAL_ELEMENT_WEIGHT * inventory_ok
-            + PART_WEIGHT * reward_ok
-            + PART_WEIGHT * done_ok
-            + PART_WEIGHT * actions_ok
-        )
-        scores = np.where(terminal, TERMINAL_WEIGHT * reward_ok + TERMINAL_WEIGHT * done_ok, non_terminal)
+        scores = _original_scores(terminal, board_ok, inventory_ok, reward_ok, done_ok, actions_ok)
         accuracy = class_balanced_mean(np.where(valid, scores, 0.0), dataset.rewards.astype(np.float64))
         correct = reward_ok & done_ok & (terminal | (board_ok & inventory_ok & actions_ok))
     return RtfmScoreResult(

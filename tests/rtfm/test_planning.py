@@ -96,3 +96,13 @@ def test_a_crashing_model_ends_its_episode_with_model_error(pool, reference, pap
     episode = record["episodes"][0]
     assert episode["outcome"] == "model_error" and "ZeroDivisionError" in episode["error"]
     assert np.isfinite(episode["episode_return"])
+
+
+def test_cli_evaluates_the_rtfm_reference():
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "cwmb", "evaluate", "--reference", "--env", NAME, "--profile", "paper"]
+    result = subprocess.run([*command, "--episodes", "1"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "1.000" in result.stdout and NAME in result.stdout

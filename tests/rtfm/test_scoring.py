@@ -99,3 +99,15 @@ def test_actions_match_rules():
     predicted = np.array([[1, 1, 0, 1, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0]], dtype=bool)
     assert actions_match(truth, predicted, "exact").tolist() == [True, False, False]
     assert actions_match(truth, predicted, "subset").tolist() == [True, True, False]
+
+
+def test_cells_that_are_not_strings_are_scored_not_crashes(pool, paper_dataset, reference):
+    hostile = variant(
+        reference,
+        "    def _answer(self, reward, done):\n        return",
+        "    def _answer(self, reward, done):\n        class Odd:\n            def __hash__(self):\n"
+        "                raise RuntimeError('no hash')\n        self.board[0, 0, 1] = Odd()\n        return",
+    )
+    scored = score_rtfm_program(hostile, paper_dataset, pool, "default", 60)
+    assert scored.status == "ok" and not scored.predictions.valid.any()
+    assert "not a word of the board vocabulary" in scored.predictions.problems[0]

@@ -89,3 +89,13 @@ def test_dead_player_has_all_actions_and_nothing_changes():
     assert board[2, 2, 0] == rules.YOU  # the input is not modified
     again = rules.step_board(outcome.board, rules.EMPTY, 1)
     assert np.array_equal(again.board, outcome.board) and again.reward == 0.0
+
+
+def test_registry_record_matches_the_registered_env():
+    from cwmb.benchmark import get_env
+
+    spec = get_env("RTFM-SimpleStationary-v0")
+    env = make_env(spec)
+    assert (spec.family, spec.planner, spec.episode_cap, spec.gym_time_limit) == ("rtfm", "mcts", 100, 100)
+    assert gymnasium.spec(GYM_ID).max_episode_steps == spec.episode_cap
+    assert env.action_space.n == rules.N_ACTIONS and spec.action_space == "Discrete(5)"

@@ -9,18 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cwmb.methods.evaluation import NO_CODE_MESSAGE, Evaluation, failed
+from cwmb.methods.evaluation import Evaluation, failed
+from cwmb.methods.sandbox_evaluator import SandboxEvaluator
 from cwmb.rtfm.feedback import render_rtfm_feedback
 from cwmb.rtfm.jobs import RtfmPredictJob
 from cwmb.rtfm.predictions import RtfmPredictions
 from cwmb.rtfm.scoring import RtfmScoreResult, score_rtfm
 from cwmb.trajectories.dataset import Dataset
-
-_STATUS_TEXT = {
-    "timeout": "The program did not finish in time ({seconds:g} s for the whole dataset): {message}",
-    "memory": "The program ran out of memory: {message}",
-    "crashed": "The program's process died while running it: {message}",
-}
 
 
 @dataclass(frozen=True)
@@ -64,34 +59,13 @@ def rtfm_evaluation(
     )
 
 
-class RtfmSandboxEvaluator:
-    """Scores RTFM candidates on ``dataset`` by running them in ``pool`` (owned by the caller)."""
+class RtfmSandboxEvaluator(SandboxEvaluator):
+    """Scores RTFM candidates on ``dataset`` in ``pool``: the RTFM job, the RTFM metric and feedback."""
 
-    def __init__(
-        self,
-        pool: Any,
-        dataset: Dataset,
-        *,
-        metric: str = "default",
-        feedback_transitions: int = 1,
-        timeout_s: float = 10.0,
-    ) -> None:
-        self.pool = pool
-        self.dataset = dataset
-        self.metric = metric
-        self.feedback_transitions = feedback_transitions
-        self.timeout_s = timeout_s
+    def job(self, source: str) -> RtfmPredictJob:
+        """The RTFM predict job over the whole dataset."""
+        return RtfmPredictJob(source, self.dataset.states, self.dataset.actions)
 
-    def evaluate(self, source: str) -> Evaluation:
-        """Run ``source`` over the dataset in a sandbox worker and score what it predicted."""
-        if not source.strip():
-            return failed("no_code", NO_CODE_MESSAGE)
-        outcome = predict_rtfm_program(source, self.dataset, self.pool, self.timeout_s)
-        if outcome.ok and outcome.value is not None:
-            return rtfm_evaluation(self.dataset, outcome.value, self.metric, self.feedback_transitions)
-        message = outcome.message.strip() or f"the job ended with status {outcome.status}"
-        if outcome.status == "error":
-            return failed("error", message)
-        template = _STATUS_TEXT.get(outcome.status, "{message}")
-        status = outcome.status if outcome.status in _STATUS_TEXT else "crashed"
-        return failed(status, template.format(seconds=self.timeout_s, message=message))
+    def evaluation(self, predictions: RtfmPredictions) -> Evaluation:
+        """Score with the RTFM metric and describe the failing transitions."""
+        return rtfm_evaluation(self.dataset, predictions, self.metric, self.feedback_transitions)

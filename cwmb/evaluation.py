@@ -55,7 +55,12 @@ def _accuracy(request: EvaluationRequest, pool: Any) -> dict[str, Any]:
     scored = score_program(request.source, data, pool, "default", request.timeout)
     if scored.result is None:
         return {"status": scored.status, "message": scored.message, "default": None, "original": None}
-    original = score(data, scored.predictions, metric="original")
+    if data.obs_kind == "rtfm":
+        from cwmb.rtfm.scoring import score_rtfm
+
+        original = score_rtfm(data, scored.predictions, metric="original")
+    else:
+        original = score(data, scored.predictions, metric="original")
     return {
         "status": "ok",
         "message": "",

@@ -67,6 +67,10 @@ def check_program(source: str, spec: EnvSpec, data: Dataset, pool: Any, timeout:
     from cwmb.sandbox import CheckJob
 
     rows = sample_rows(data)
+    if data.obs_kind == "rtfm":
+        from cwmb.rtfm.check import check_rtfm_program
+
+        return check_rtfm_program(source, data, pool, timeout, rows)
     job = CheckJob(
         source,
         data.obs_kind,
@@ -81,6 +85,11 @@ def check_program(source: str, spec: EnvSpec, data: Dataset, pool: Any, timeout:
 def score_program(source: str, data: Dataset, pool: Any, metric: str, timeout: float) -> ProgramScore:
     """Predict every transition in the sandbox and score the predictions with ``metric``."""
     from cwmb.sandbox import PredictJob
+
+    if data.obs_kind == "rtfm":
+        from cwmb.rtfm.evaluator import score_rtfm_program
+
+        return score_rtfm_program(source, data, pool, metric, timeout)  # type: ignore[return-value]
 
     outcome = pool.run(
         PredictJob(source, data.obs_kind, data.action_kind, data.states, data.actions), timeout=timeout

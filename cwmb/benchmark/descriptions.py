@@ -181,6 +181,10 @@ def describe_env(spec: EnvSpec, with_contract: bool = True) -> str:
     :mod:`cwmb.benchmark.description_notes`). With ``with_contract`` the description of
     the ``Environment`` class to write (:func:`contract_text`) is appended.
     """
+    if spec.family == "rtfm":
+        from cwmb.rtfm.description import describe_rtfm
+
+        return describe_rtfm(with_contract)
     notes = NOTES.get(spec.name, EnvNotes())
     text = apply_notes(clean_docstring(env_docstring(spec)), notes, spec.name)
     if with_contract:

@@ -39,6 +39,8 @@ def make_env(env: EnvSpec | str, **kwargs: Any) -> Any:
     spec = get_env(env) if isinstance(env, str) else env
     if spec.family == "mujoco":
         quiet_mujoco()
+    if spec.family == "rtfm":
+        import cwmb.rtfm.env  # noqa: F401  (registers the env with gymnasium)
     import gymnasium as gym
 
     with warnings.catch_warnings():

@@ -1,4 +1,4 @@
-"""The 18 CWMB environments: names, gymnasium ids, action kinds, planners and caps.
+"""The 18 CWMB environments (and RTFM): names, gymnasium ids, action kinds, planners and caps.
 
 Everything here is plain data so that ``cwmb envs`` needs no gymnasium import. A test
 checks every record against the installed gymnasium (spaces, time limits, ids).
@@ -23,7 +23,7 @@ class EnvSpec:
 
     name: str
     gym_id: str
-    family: str  # "toy_text", "classic_control" or "mujoco"
+    family: str  # "toy_text", "classic_control", "mujoco" or "rtfm"
     action_kind: str  # "discrete" or "continuous"
     observation_space: str
     action_space: str
@@ -138,9 +138,30 @@ ENVS: tuple[EnvSpec, ...] = (
     _mujoco("HumanoidStandup-v4", 376, 17, bound="0.4"),
 )
 
-_BY_NAME = {spec.name: spec for spec in ENVS}
+# Environments of other domains than CWMB (paper §5.4): known by name, but not part of
+# "all", which stays the 18 CWMB envs of the paper's Table 2.
+RTFM_NOTE = (
+    "the paper's simplified RTFM (fixed manual, stationary monsters), re-implemented from its rules "
+    "in cwmb.rtfm; episodes are truncated after 100 steps, as the paper's data was"
+)
+DOMAIN_ENVS: tuple[EnvSpec, ...] = (
+    EnvSpec(
+        "RTFM-SimpleStationary-v0",
+        "cwmb/RTFM-SimpleStationary-v0",
+        "rtfm",
+        "discrete",
+        "Dict(board (6, 6, 2), inventory) of 7 words",
+        "Discrete(5)",
+        100,
+        100,
+        RTFM_NOTE,
+    ),
+)
+
+_KNOWN = ENVS + DOMAIN_ENVS
+_BY_NAME = {spec.name: spec for spec in _KNOWN}
 # Users may also type the gymnasium id an env runs as, or any case.
-_ALIASES = {spec.gym_id.lower(): spec for spec in ENVS} | {spec.name.lower(): spec for spec in ENVS}
+_ALIASES = {spec.gym_id.lower(): spec for spec in _KNOWN} | {spec.name.lower(): spec for spec in _KNOWN}
 
 
 def env_names() -> list[str]:
@@ -152,12 +173,15 @@ def get_env(name: str) -> EnvSpec:
     """Look up an env by CWMB name or gymnasium id (any case); raise a CwmbError naming the closest."""
     spec = _BY_NAME.get(name) or _ALIASES.get(name.lower())
     if spec is None:
-        raise unknown_name_error("environment", name, env_names(), "cwmb envs")
+        raise unknown_name_error("environment", name, [s.name for s in _KNOWN], "cwmb envs")
     return spec
 
 
 def resolve_envs(names: list[str] | None) -> list[EnvSpec]:
-    """Resolve a list of names from the command line; ``all`` (or nothing) means all 18."""
+    """Resolve a list of names from the command line; ``all`` (or nothing) means the 18 CWMB envs.
+
+    Envs of other domains (:data:`DOMAIN_ENVS`, e.g. RTFM) are resolved by name only.
+    """
     if not names or any(n.lower() == "all" for n in names):
         return list(ENVS)
     resolved: list[EnvSpec] = []

@@ -25,6 +25,8 @@ _TOY_TEXT_FIELDS = {
     "BlackjackEnv": ("player", "dealer"),
     "CliffWalkingEnv": ("s", "lastaction"),
     "TaxiEnv": ("s", "lastaction", "fickle_step", "taxi_orientation"),
+    # cwmb.rtfm.env: the board's codes and the held item are the whole state.
+    "RtfmSimpleStationaryEnv": ("board", "inventory"),
 }
 _CLASSIC_FIELDS = ("state", "steps_beyond_terminated", "last_u")
 

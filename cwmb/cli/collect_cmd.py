@@ -17,17 +17,38 @@ def collect(
     max_steps: int = typer.Option(100, "--max-steps", min=1, help="Step cap per trajectory."),
     workers: int = typer.Option(1, "--workers", "-j", min=1, help="Envs collected in parallel processes."),
     force: bool = typer.Option(False, "--force", help="Replace existing datasets."),
+    variant: str = typer.Option(
+        "default", "--variant", help="Dataset variant (RTFM: default, or failures = Appendix F)."
+    ),
 ) -> None:
     """Collect trajectories on the true environments and write one dataset per env."""
     from cwmb.benchmark import resolve_envs
     from cwmb.trajectories.collection import CollectionRequest
     from cwmb.trajectories.runner import check_overwrite
 
-    requests = [CollectionRequest(spec, seed, episodes, max_steps) for spec in resolve_envs(env)]
+    specs = resolve_envs(env)
+    _check_variant(variant, specs)
+    requests = [CollectionRequest(spec, seed, episodes, max_steps, variant) for spec in specs]
     check_overwrite(out, requests, force)
     manifests = _run_with_progress(requests, out, workers, episodes)
     total = sum(m["counts"]["transitions"] for m in manifests)
     typer.echo(f"wrote {len(manifests)} dataset(s), {total} transitions, to {out}/")
+
+
+def _check_variant(variant: str, specs: list) -> None:
+    """Only RTFM has dataset variants; refuse a variant any requested env does not have."""
+    from cwmb.errors import CwmbError
+
+    if variant == "default":
+        return
+    from cwmb.rtfm.collection import VARIANTS
+
+    others = [s.name for s in specs if s.family != "rtfm"]
+    if others or variant not in VARIANTS:
+        raise CwmbError(
+            f"no dataset variant '{variant}' for {', '.join(others) or 'RTFM'}",
+            f"RTFM-SimpleStationary-v0 has the variants {', '.join(VARIANTS)}; CWMB envs have none",
+        )
 
 
 def _run_with_progress(requests, out: Path, workers: int, episodes: int) -> list[dict]:

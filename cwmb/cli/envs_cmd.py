@@ -9,20 +9,35 @@ import typer
 
 
 def envs(as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")) -> None:
-    """List the 18 CWMB environments: gymnasium id, actions, planner, episode cap, spaces."""
+    """List the 18 CWMB environments, then the other domains' (RTFM), with ids, planner, cap, spaces."""
     from cwmb.benchmark import ENVS
+    from cwmb.benchmark.registry import DOMAIN_ENVS
 
     if as_json:
-        rows = [asdict(spec) | {"planner": spec.planner} for spec in ENVS]
+        rows = [asdict(spec) | {"planner": spec.planner, "group": "cwmb"} for spec in ENVS]
+        rows += [asdict(spec) | {"planner": spec.planner, "group": spec.family} for spec in DOMAIN_ENVS]
         typer.echo(json.dumps(rows, indent=2))
         return
     from rich.console import Console
+
+    console = Console(width=None if Console().is_terminal else 150)
+    console.print(_table("CWMB: 18 environments", ENVS))
+    for spec in ENVS:
+        if spec.gym_id != spec.name:
+            console.print(f"* {spec.name}: {spec.id_note}", soft_wrap=True)
+    console.print(_table("RTFM (paper §5.4, Table 3)", DOMAIN_ENVS))
+    for spec in DOMAIN_ENVS:
+        console.print(f"* {spec.name}: {spec.id_note}", soft_wrap=True)
+
+
+def _table(title: str, specs: tuple) -> object:
+    """One group of envs as a rich table."""
     from rich.table import Table
 
-    table = Table(title="CWMB: 18 environments", show_lines=False)
+    table = Table(title=title, show_lines=False)
     for column in ("name", "runs as", "actions", "planner", "cap", "observation", "action"):
         table.add_column(column, no_wrap=True)
-    for spec in ENVS:
+    for spec in specs:
         runs_as = spec.gym_id if spec.gym_id == spec.name else f"[yellow]{spec.gym_id}[/yellow] *"
         table.add_row(
             spec.name,
@@ -33,11 +48,7 @@ def envs(as_json: bool = typer.Option(False, "--json", help="Print machine-reada
             spec.observation_space,
             spec.action_space,
         )
-    console = Console(width=None if Console().is_terminal else 150)
-    console.print(table)
-    for spec in ENVS:
-        if spec.gym_id != spec.name:
-            console.print(f"* {spec.name}: {spec.id_note}", soft_wrap=True)
+    return table
 
 
 def describe(

@@ -24,15 +24,7 @@ def _targets(run: str | None, env: list[str] | None, model: Path | None, referen
         specs = resolve_envs(env)
         if model is not None:
             return [(s, read_program(model), str(model), None) for s in specs]
-        from cwmb.benchmark.reference import REFERENCE_ENVS, reference_source
-
-        missing = [s.name for s in specs if s.name not in REFERENCE_ENVS]
-        if missing:
-            raise CwmbError(
-                f"no reference model for {', '.join(missing)}",
-                f"reference models exist for {', '.join(REFERENCE_ENVS)}",
-            )
-        return [(s, reference_source(s.name), f"reference model of {s.name}", None) for s in specs]
+        return _reference_targets(specs)
     run_dir = Path(run) if Path(run).is_dir() else results / run
     if not run_dir.is_dir():
         raise CwmbError(
@@ -60,6 +52,23 @@ def _apps_run(run: str, results: Path) -> Path | None:
     """The run directory when ``run`` names an APPS run (it holds ``apps_run.json``), else None."""
     run_dir = Path(run) if Path(run).is_dir() else results / run
     return run_dir if (run_dir / "apps_run.json").is_file() else None
+
+
+def _reference_targets(specs: list) -> list:
+    """(spec, source, label, None) of the reference model of every env (CWMB or RTFM)."""
+    from cwmb.benchmark.reference import REFERENCE_ENVS, reference_source
+    from cwmb.errors import CwmbError
+    from cwmb.rtfm import BENCHMARK_NAME
+    from cwmb.rtfm.reference import reference_source as rtfm_reference
+
+    known = (*REFERENCE_ENVS, BENCHMARK_NAME)
+    missing = [s.name for s in specs if s.name not in known]
+    if missing:
+        raise CwmbError(
+            f"no reference model for {', '.join(missing)}", f"reference models exist for {', '.join(known)}"
+        )
+    sources = [rtfm_reference() if s.family == "rtfm" else reference_source(s.name) for s in specs]
+    return [(s, text, f"reference model of {s.name}", None) for s, text in zip(specs, sources, strict=True)]
 
 
 def _row(record: dict) -> list[str]:

@@ -141,11 +141,11 @@ def _cell(block: Any, target: int) -> str:
 
 def status_rows(store: Any) -> list[list[str]]:
     """Rows of env, random, oracle, R (N/A or defined), missing episodes and their cost."""
-    from cwmb.benchmark import ENVS
     from cwmb.planning.normalized import denominator_is_noise
+    from cwmb.planning.references import ALL_REFERENCE_ENVS
 
     rows, missing = [], store.missing()
-    for spec in ENVS:
+    for spec in ALL_REFERENCE_ENVS:
         random, oracle = store.block(spec.name, "random"), store.block(spec.name, "oracle")
         summaries = [b.summary() if b is not None else None for b in (random, oracle)]
         flag = "—"

@@ -19,7 +19,11 @@ def _program_and_data(file: Path | None, env: str, reference: bool, trajectories
     from cwmb.trajectories import load_dataset
 
     spec = get_env(env)
-    if reference:
+    if reference and spec.family == "rtfm":
+        from cwmb.rtfm.reference import reference_source as rtfm_reference
+
+        source, label = rtfm_reference(), f"reference model of {spec.name}"
+    elif reference:
         from cwmb.benchmark.reference import REFERENCE_ENVS, reference_source
 
         if spec.name not in REFERENCE_ENVS:
@@ -122,6 +126,10 @@ def score(
         typer.echo(json.dumps(body, indent=2, default=float))
     elif scored.result is None:
         typer.echo(f"{label}: {scored.status}: {scored.message}")
+    elif spec.family == "rtfm":
+        from cwmb.rtfm.check import score_lines
+
+        typer.echo("\n".join(score_lines(label, spec.name, data, scored, metric, show)))
     else:
         r = scored.result
         typer.echo(f"{label} on {spec.name} ({len(data)} transitions, metric {metric}):")

@@ -255,10 +255,12 @@ def _sandbox_pool() -> Any:
 
 
 def _evaluator_factory(pool: Any) -> Any:
-    from cwmb.methods.sandbox_evaluator import SandboxEvaluator
-
     def make(dataset: Any, config: Any) -> Any:
         """A sandbox evaluator for one env's dataset with the method's scoring settings."""
+        if dataset.obs_kind == "rtfm":
+            from cwmb.rtfm.evaluator import RtfmSandboxEvaluator as SandboxEvaluator
+        else:
+            from cwmb.methods.sandbox_evaluator import SandboxEvaluator
         return SandboxEvaluator(
             pool,
             dataset,

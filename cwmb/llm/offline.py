@@ -50,6 +50,10 @@ def default_reference_source(env_name: str) -> str:
     without one (the 11 MuJoCo envs) the coder fits a numpy-only model to the shipped dataset
     under ``./trajectories`` (:func:`dataset_reference_source` takes any other dataset).
     """
+    from cwmb.rtfm.offline_program import rtfm_offline_reference
+
+    if (rtfm := rtfm_offline_reference(env_name)) is not None:
+        return rtfm
     try:
         from cwmb.benchmark.reference import reference_source
     except ImportError as problem:

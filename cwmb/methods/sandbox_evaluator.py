@@ -10,6 +10,8 @@ line that raised and quote it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from cwmb.methods.evaluation import NO_CODE_MESSAGE, Evaluation, evaluation_from_predictions, failed
 from cwmb.sandbox import PredictJob, WorkerPool
 from cwmb.trajectories.dataset import Dataset
@@ -44,15 +46,22 @@ class SandboxEvaluator:
         self.feedback_transitions = feedback_transitions
         self.timeout_s = timeout_s
 
+    def job(self, source: str) -> Any:
+        """The sandbox job that predicts every transition (domains with other contracts override it)."""
+        data = self.dataset
+        return PredictJob(source, data.obs_kind, data.action_kind, data.states, data.actions)  # type: ignore[arg-type]
+
+    def evaluation(self, predictions: Any) -> Evaluation:
+        """Score what the job predicted and describe the failures (overridden with :meth:`job`)."""
+        return evaluation_from_predictions(self.dataset, predictions, self.metric, self.feedback_transitions)
+
     def evaluate(self, source: str) -> Evaluation:
         """Run ``source`` over the dataset in a sandbox worker and score what it predicted."""
         if not source.strip():
             return failed("no_code", NO_CODE_MESSAGE)
-        data = self.dataset
-        job = PredictJob(source, data.obs_kind, data.action_kind, data.states, data.actions)  # type: ignore[arg-type]
-        outcome = self.pool.run(job, timeout=self.timeout_s)
+        outcome = self.pool.run(self.job(source), timeout=self.timeout_s)
         if outcome.ok and outcome.value is not None:
-            return evaluation_from_predictions(data, outcome.value, self.metric, self.feedback_transitions)
+            return self.evaluation(outcome.value)
         message = outcome.message.strip() or f"the job ended with status {outcome.status}"
         if outcome.status == "error":
             return failed("error", message)

@@ -212,6 +212,10 @@ def _build_policy(
     seeds: tuple[int, int, int],
     model: WorldModel | None,
 ) -> Policy:
+    if spec.family == "rtfm":
+        from cwmb.rtfm.planning import build_rtfm_policy
+
+        return build_rtfm_policy(agent, spec, real_env, profile, seeds, model)
     reset_seed, planner_seed, chance_seed = seeds
     actions = ActionInfo.from_space(real_env.action_space)
     if agent == "random":

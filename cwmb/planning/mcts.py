@@ -27,6 +27,11 @@ How this differs from the original (``src/mcts/mcts.py``), and why:
 * **Seeded.** Tie-breaks, rollout actions and the final sampling draw from one
   ``numpy`` generator given at construction; the original was unseeded.
 
+**Valid actions (RTFM).** A planning model may also offer ``valid_actions()``, the
+actions allowed in its current state (RTFM world models predict them). Then a state node
+has children only for those actions and rollouts draw among them; models without it
+(every CWMB model) plan over all ``n_actions`` exactly as before, random stream included.
+
 The rest follows the paper (Appendix L): 25 simulations, random rollouts of up to 100
 steps that stop at ``done``, C = 1, ε = 1, γ = 0.99, softmax temperature 0.01 over the
 root's Q-values (actions never tried at the root are excluded, like the original's -inf).
@@ -69,6 +74,8 @@ class _StateNode:
     terminal: bool = False
     visits: int = 0
     actions: dict[int, _ActionNode] = field(default_factory=dict)
+    # The actions this node may take; None = all of them (models without valid actions).
+    allowed: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -117,8 +124,10 @@ class MCTSPlanner:
     def search(self, model: PlanningModel, token: Any) -> RootStats:
         """Run the simulations from ``token``; leave ``model`` in an unspecified state."""
         root = _StateNode()
-        for _ in range(self.settings.simulations):
+        for simulation in range(self.settings.simulations):
             model.load(token)
+            if simulation == 0:
+                root.allowed = self._allowed(model)
             self._simulate(model, root)
         visits = tuple(root.actions[a].visits if a in root.actions else 0 for a in range(self.n_actions))
         q_values = tuple(
@@ -147,7 +156,7 @@ class MCTSPlanner:
             observation, reward, done = model.step(self._actions[action])
             key = (observation_key(observation), done)
             known = edge.outcomes.get(key)
-            child = known[1] if known is not None else _StateNode(terminal=done)
+            child = known[1] if known is not None else _StateNode(terminal=done, allowed=self._allowed(model))
             if known is None:
                 edge.outcomes[key] = (reward, child)
             path.append((node, edge, reward))
@@ -160,29 +169,52 @@ class MCTSPlanner:
                 break
         self._backup(path, node, value)
 
+    def _allowed(self, model: PlanningModel) -> tuple[int, ...] | None:
+        """The model's valid actions in its current state, if it offers them (and any is in range)."""
+        offered = getattr(model, "valid_actions", None)
+        if offered is None:
+            return None
+        allowed = tuple(sorted({int(a) for a in offered() if 0 <= int(a) < self.n_actions}))
+        return allowed or None
+
     def _select(self, node: _StateNode) -> int:
         """An untried action if any (chosen at random), else the UCT maximiser (ties at random)."""
         # Plain Python, not numpy: with 2-6 actions array overhead would dominate.
-        if len(node.actions) < self.n_actions:
-            untried = [a for a in range(self.n_actions) if a not in node.actions]
+        choices = range(self.n_actions) if node.allowed is None else node.allowed
+        if len(node.actions) < len(choices):
+            untried = [a for a in choices if a not in node.actions]
             return untried[int(self.rng.integers(len(untried)))] if len(untried) > 1 else untried[0]
         s = self.settings
         log_n = math.log(max(node.visits, 1))
         scores = []
-        for a in range(self.n_actions):
+        for a in choices:
             edge = node.actions[a]
             bonus = s.exploration * math.sqrt(log_n / (edge.visits + s.visit_offset))
             scores.append(edge.value_sum / edge.visits + bonus)
         best = max(scores)
-        ties = [a for a, score in enumerate(scores) if score == best]
+        ties = [a for a, score in zip(choices, scores, strict=True) if score == best]
         return ties[0] if len(ties) == 1 else ties[int(self.rng.integers(len(ties)))]
 
     def _rollout(self, model: PlanningModel) -> float:
         """Discounted return of uniformly random actions, up to ``max_rollout_steps`` or ``done``."""
+        if getattr(model, "valid_actions", None) is not None:
+            return self._rollout_valid(model)
         total, weight = 0.0, 1.0
         # Drawn at once; the elements are already np.int64, the type models get.
         for action in self.rng.integers(self.n_actions, size=self.settings.max_rollout_steps):
             _, reward, done = model.step(action)
+            total += weight * reward
+            weight *= self.settings.discount
+            if done:
+                break
+        return total
+
+    def _rollout_valid(self, model: PlanningModel) -> float:
+        """Like :meth:`_rollout`, drawing each action among the model's current valid actions."""
+        total, weight = 0.0, 1.0
+        for _ in range(self.settings.max_rollout_steps):
+            allowed = self._allowed(model) or tuple(range(self.n_actions))
+            _, reward, done = model.step(self._actions[allowed[int(self.rng.integers(len(allowed)))]])
             total += weight * reward
             weight *= self.settings.discount
             if done:

@@ -29,6 +29,7 @@ from typing import Any
 
 from cwmb.atomic import write_atomic
 from cwmb.benchmark import ENVS, EnvSpec, get_env
+from cwmb.benchmark.registry import DOMAIN_ENVS
 from cwmb.errors import CwmbError
 from cwmb.planning.normalized import ReturnSummary, denominator_is_noise, mean
 from cwmb.planning.profiles import PlannerProfile
@@ -37,6 +38,10 @@ FORMAT = 1
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "benchmark" / "reference_returns"
 REFERENCE_AGENTS = ("random", "oracle")
 VERSIONED_PACKAGES = ("gymnasium", "mujoco", "numpy")
+
+
+# Every env with reference returns: the 18 CWMB envs, then the other domains' (RTFM).
+ALL_REFERENCE_ENVS: tuple[EnvSpec, ...] = (*ENVS, *DOMAIN_ENVS)
 
 
 def reference_path(profile_name: str) -> Path:
@@ -225,7 +230,7 @@ class ReferenceReturns:
             self.commands.append(command)
         self._settings = {
             (spec.name, agent): block_settings(spec, agent, profile, versions)
-            for spec in ENVS
+            for spec in ALL_REFERENCE_ENVS
             for agent in REFERENCE_AGENTS
         }
         return dropped
@@ -248,7 +253,7 @@ class ReferenceReturns:
     def missing(self) -> dict[str, dict[str, dict[str, Any]]]:
         """For every env and agent not finished: missing episodes and their estimated cost."""
         result: dict[str, dict[str, dict[str, Any]]] = {}
-        for spec in ENVS:
+        for spec in ALL_REFERENCE_ENVS:
             for agent in REFERENCE_AGENTS:
                 block = self.block(spec.name, agent) or AgentReturns({})
                 episodes = block.missing(self.target)
@@ -276,7 +281,7 @@ class ReferenceReturns:
     def to_dict(self) -> dict[str, Any]:
         """Plain data of the whole file."""
         envs: dict[str, dict[str, Any]] = {}
-        for spec in ENVS:  # the benchmark's order, so diffs of the committed file stay small
+        for spec in ALL_REFERENCE_ENVS:  # the benchmark's order, so diffs of the committed file stay small
             for agent in REFERENCE_AGENTS:
                 block = self.block(spec.name, agent)
                 if block is not None:

@@ -120,6 +120,10 @@ def run_sandboxed_episode(
 ) -> EpisodeResult:
     """Play episode ``episode`` on the true env, planning with the program ``source``."""
     cap = episode_cap if episode_cap is not None else profile.cap_for(spec.episode_cap)
+    if spec.family == "rtfm":
+        from cwmb.rtfm.planning import run_rtfm_sandboxed_episode
+
+        return run_rtfm_sandboxed_episode(spec, source, profile, episode, pool, cap, timeout)
     reset_seed, planner_seed, _ = episode_seeds(profile.seed, episode)
     started = time.perf_counter()
     real_env = make_env(spec)
@@ -152,7 +156,7 @@ def run_sandboxed_episode(
 def _planning_preload() -> tuple[str, ...]:
     from cwmb.sandbox import DEFAULT_PRELOAD
 
-    return (*DEFAULT_PRELOAD, "cwmb.planning.sandboxed", "cwmb.sandbox.tasks")
+    return (*DEFAULT_PRELOAD, "cwmb.planning.sandboxed", "cwmb.sandbox.tasks", "cwmb.rtfm.planning")
 
 
 PLANNING_PRELOAD: tuple[str, ...] = _planning_preload()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cwmb.planning.published_references import PUBLISHED_LABEL, check_choice
+from cwmb.benchmark.registry import get_env
 from cwmb.report.actions import actions_table
 from cwmb.report.aggregate import Group, groups
 from cwmb.report.normalizers import normalizer_notes, with_published_normalizers
@@ -35,7 +36,7 @@ class Report:
     references: str = "ours"  # the normalizers of R: ours or published (the paper's)
 
     def table(self, name: str) -> ReportTable | None:
-        """The table called ``name`` (``main``, ``per_env``, ``usage``, ``actions``), if present."""
+        """The table called ``name`` (``main``, ``per_env``, ``rtfm``, ``usage``, ``actions``), if present."""
         return next((t for t in self.tables if t.name == name), None)
 
     @property
@@ -60,16 +61,34 @@ def build_report(
     if references == "published":
         loaded.frame = with_published_normalizers(loaded.frame)
     found = groups(loaded.frame)
-    r_tables = [main_table(loaded, found), per_env_table(loaded, found)]
-    for table in r_tables:
-        table.notes += normalizer_notes(loaded.frame, references)
-        if references == "published":
-            table.title += f" — R with the {PUBLISHED_LABEL}"
-    tables = [*r_tables, usage_table(loaded)]
-    actions = actions_table(loaded, found)
+    # RTFM is its own domain: its rows go to its Table 3, never into Table 2's averages.
+    cwmb_part, rtfm_part = split_domains(loaded)
+    tables = []
+    if not cwmb_part.frame.empty or rtfm_part.frame.empty:
+        cwmb_groups = groups(cwmb_part.frame)
+        r_tables = [main_table(cwmb_part, cwmb_groups), per_env_table(cwmb_part, cwmb_groups)]
+        for table in r_tables:
+            table.notes += normalizer_notes(cwmb_part.frame, references)
+            if references == "published":
+                table.title += f" — R with the {PUBLISHED_LABEL}"
+        tables += r_tables
+    if not rtfm_part.frame.empty:
+        from cwmb.rtfm.report import rtfm_table
+
+        tables.append(rtfm_table(rtfm_part, groups(rtfm_part.frame)))
+    tables.append(usage_table(loaded))
+    actions = actions_table(cwmb_part, groups(cwmb_part.frame)) if not cwmb_part.frame.empty else None
     if actions is not None:
         tables.append(actions)
     return Report(loaded, found, tables, references)
+
+
+def split_domains(loaded: LoadedRuns) -> tuple[LoadedRuns, LoadedRuns]:
+    """(CWMB rows, RTFM rows) of the loaded runs, each with the same paths and warnings."""
+    frame = loaded.frame
+    is_rtfm = frame["env"].map(lambda env: get_env(env).family == "rtfm") if not frame.empty else frame
+    parts = (frame[~is_rtfm], frame[is_rtfm]) if not frame.empty else (frame, frame)
+    return tuple(LoadedRuns(part, loaded.run_paths, loaded.metric, loaded.warnings) for part in parts)  # type: ignore[return-value]
 
 
 def parse_formats(text: str) -> list[str]:

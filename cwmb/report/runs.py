@@ -25,12 +25,12 @@ from typing import Any
 
 import pandas as pd
 
-from cwmb.benchmark.registry import ENVS, get_env
+from cwmb.benchmark.registry import DOMAIN_ENVS, ENVS, get_env
 from cwmb.errors import CwmbError
 from cwmb.methods.rundir import read_json, read_lines
 
 METRICS = ("default", "original")
-_ENV_ORDER = {spec.name: i for i, spec in enumerate(ENVS)}
+_ENV_ORDER = {spec.name: i for i, spec in enumerate((*ENVS, *DOMAIN_ENVS))}
 _FINISHED = ("finished", "stopped")
 
 

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from cwmb.apps.runner import run_tests as run_apps_tests
+# Imported here, not per job: workers preload this module before forking each job.
+from cwmb.rtfm.sandbox_task import predict_rtfm
 from cwmb.sandbox.convert import PredictionTable, conformance_findings
 from cwmb.sandbox.program import (
     CLASS_NAME,
@@ -187,11 +189,17 @@ def call(request: dict[str, Any], phase: _Phase) -> Any:
     return func(env_class, **kwargs)
 
 
+def rtfm_predict(request: dict[str, Any], phase: _Phase) -> Any:
+    """The RTFM domain's predict job (:class:`cwmb.rtfm.jobs.RtfmPredictJob`)."""
+    return predict_rtfm(request, phase)
+
+
 TASKS: dict[str, Callable[[dict[str, Any], _Phase], Any]] = {
     "predict": predict,
     "check": check,
     "call": call,
     "apps_run": run_apps_tests,  # APPS: a program run once per test input (cwmb/apps/runner.py)
+    "rtfm_predict": rtfm_predict,
 }
 
 

@@ -52,6 +52,7 @@ class CollectionRequest:
     seed: int = 0
     episodes: int = 10
     max_steps: int = 100
+    variant: str = "default"  # the dataset variant, for domains that have several (RTFM)
 
     @property
     def step_limit(self) -> int:
@@ -192,6 +193,10 @@ def build_manifest(request: CollectionRequest, data: Dataset, infos: list[dict[s
 
 def collect_env(request: CollectionRequest, on_trajectory: Callable[[int], None] | None = None):
     """Collect one env; return ``(dataset, manifest)`` ready for :func:`write_dataset`."""
+    if request.spec.family == "rtfm":
+        from cwmb.rtfm.collection import collect_rtfm
+
+        return collect_rtfm(request, on_trajectory)
     pairs = collect_episodes(request, on_trajectory)
     data = episodes_to_dataset(request.spec, [episode for episode, _ in pairs])
     return data, build_manifest(request, data, [info for _, info in pairs])

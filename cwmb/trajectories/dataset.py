@@ -22,9 +22,11 @@ SCHEMA_VERSION = 1
 class Dataset:
     """All transitions of one environment, as aligned numpy arrays (one row a transition).
 
-    ``obs_kind`` is ``"box"``, ``"discrete"`` (a scalar int) or ``"tuple"`` (Blackjack);
-    ``action_kind`` is ``"discrete"`` or ``"continuous"``. ``actions`` has shape (N, 1)
-    for discrete actions.
+    ``obs_kind`` is ``"box"``, ``"discrete"`` (a scalar int), ``"tuple"`` (Blackjack) or
+    ``"rtfm"`` (rows of vocabulary codes, :mod:`cwmb.rtfm.rules`); ``action_kind`` is
+    ``"discrete"`` or ``"continuous"``. ``actions`` has shape (N, 1) for discrete actions.
+    ``next_valid_actions`` (N, n_actions) bool is set by domains whose world models also
+    predict the valid actions of the state reached (RTFM), else None.
     """
 
     env: str
@@ -40,6 +42,7 @@ class Dataset:
     truncated: np.ndarray
     manifest: dict[str, Any] = field(default_factory=dict, compare=False)
     path: Path | None = field(default=None, compare=False)
+    next_valid_actions: np.ndarray | None = field(default=None, compare=False)
 
     def __len__(self) -> int:
         return int(self.trajectory.shape[0])

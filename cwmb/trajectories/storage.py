@@ -25,6 +25,8 @@ from cwmb.trajectories.pinned import check_pinned
 DATA_FILE = "transitions.parquet"
 MANIFEST_FILE = "manifest.json"
 _COLUMNS = ("trajectory", "step", "state", "action", "reward", "next_state", "terminated", "truncated")
+# Written only for datasets that have it (RTFM): the valid actions of each next state, as a mask.
+VALID_ACTIONS_COLUMN = "next_valid_actions"
 
 
 def dataset_dir(root: Path | str, env: str) -> Path:
@@ -53,18 +55,19 @@ def write_dataset(root: Path | str, data: Dataset, manifest: dict[str, Any]) -> 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table(
-        {
-            "trajectory": pa.array(data.trajectory.astype(np.int32)),
-            "step": pa.array(data.step.astype(np.int32)),
-            "state": _fixed_list(data.states),
-            "action": _fixed_list(data.actions),
-            "reward": pa.array(data.rewards),
-            "next_state": _fixed_list(data.next_states),
-            "terminated": pa.array(data.terminated.astype(bool)),
-            "truncated": pa.array(data.truncated.astype(bool)),
-        }
-    )
+    columns = {
+        "trajectory": pa.array(data.trajectory.astype(np.int32)),
+        "step": pa.array(data.step.astype(np.int32)),
+        "state": _fixed_list(data.states),
+        "action": _fixed_list(data.actions),
+        "reward": pa.array(data.rewards),
+        "next_state": _fixed_list(data.next_states),
+        "terminated": pa.array(data.terminated.astype(bool)),
+        "truncated": pa.array(data.truncated.astype(bool)),
+    }
+    if data.next_valid_actions is not None:
+        columns[VALID_ACTIONS_COLUMN] = _fixed_list(data.next_valid_actions.astype(bool))
+    table = pa.table(columns)
     out_dir = dataset_dir(root, data.env)
     out_dir.mkdir(parents=True, exist_ok=True)
     sink = pa.BufferOutputStream()
@@ -159,4 +162,9 @@ def load_dataset(root: Path | str, env: str) -> Dataset:
         truncated=table.column("truncated").to_numpy(zero_copy_only=False),
         manifest=manifest,
         path=directory,
+        next_valid_actions=(
+            _column_matrix(table, VALID_ACTIONS_COLUMN).astype(bool)
+            if VALID_ACTIONS_COLUMN in table.column_names
+            else None
+        ),
     )

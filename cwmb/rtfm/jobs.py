@@ -1,0 +1,81 @@
+"""The RTFM predict job: the sandbox job that runs an RTFM world model over a dataset.
+
+Like :class:`cwmb.sandbox.PredictJob` it carries only inputs (state rows of vocabulary
+codes and actions), never the expected outputs, and ``parse`` accepts nothing but arrays
+of exactly the expected dtypes and shapes. The worker side is
+:func:`cwmb.rtfm.sandbox_task.predict_rtfm`, registered in :mod:`cwmb.sandbox.tasks` under
+the kind ``rtfm_predict``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from cwmb.rtfm import rules
+from cwmb.rtfm.predictions import RtfmPredictions
+
+KIND = "rtfm_predict"
+_MAX_PROBLEM = 300
+
+
+def _field(value: Mapping[str, Any], key: str, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
+    arr = value.get(key)
+    if not isinstance(arr, np.ndarray) or arr.dtype != np.dtype(dtype) or arr.shape != shape:
+        raise ValueError(f"reply field {key!r} is not a {np.dtype(dtype)} array of shape {shape}")
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class RtfmPredictJob:
+    """Predict every row of ``states`` (N, 73) int64 codes and ``actions`` (N, 1) int64."""
+
+    source: str
+    states: np.ndarray
+    actions: np.ndarray
+
+    def __post_init__(self) -> None:
+        for name, arr in (("states", self.states), ("actions", self.actions)):
+            if not isinstance(arr, np.ndarray) or arr.ndim != 2 or arr.dtype.kind not in "iu":
+                raise ValueError(f"{name} must be a 2-d integer array")
+        if self.states.shape[1] != rules.STATE_WIDTH or self.actions.shape[1] != 1:
+            raise ValueError(f"RTFM rows are {rules.STATE_WIDTH} state codes and 1 action")
+        if self.states.shape[0] != self.actions.shape[0]:
+            raise ValueError(f"{self.states.shape[0]} states but {self.actions.shape[0]} actions")
+
+    def request(self) -> dict[str, Any]:
+        """The job as plain data for the worker."""
+        return {
+            "kind": KIND,
+            "source": self.source,
+            "states": self.states.astype(np.int64),
+            "actions": self.actions.astype(np.int64),
+        }
+
+    def parse(self, value: Any) -> RtfmPredictions:
+        """Build RtfmPredictions from the worker's arrays, checking every dtype and shape."""
+        if not isinstance(value, dict):
+            raise ValueError("rtfm predict reply is not a mapping")
+        n = self.states.shape[0]
+        problems = value.get("problems")
+        if (
+            not isinstance(problems, list)
+            or len(problems) != n
+            or not all(isinstance(p, str) for p in problems)
+        ):
+            raise ValueError("reply field 'problems' is not a list of strings, one per transition")
+        next_states = _field(value, "next_states", np.int64, (n, rules.STATE_WIDTH))
+        if ((next_states < -1) | (next_states >= len(rules.VOCABULARY))).any():
+            raise ValueError("reply field 'next_states' holds codes outside the vocabulary")
+        return RtfmPredictions(
+            next_states=next_states,
+            valid_actions=_field(value, "valid_actions", np.bool_, (n, rules.N_ACTIONS)),
+            rewards=_field(value, "rewards", np.float64, (n,)),
+            dones=_field(value, "dones", np.bool_, (n,)),
+            valid=_field(value, "valid", np.bool_, (n,)),
+            problems=tuple(p[:_MAX_PROBLEM] for p in problems),
+            mutated=_field(value, "mutated", np.bool_, (n,)),
+        )

@@ -74,6 +74,10 @@ app = typer.Typer(
     # Plain help text: rich-formatted help imports rich.markdown and markdown-it, which
     # alone took longer than the 0.3 s start-up budget (benchmarks/startup.py).
     rich_markup_mode=None,
+    epilog="Sandbox options, before the command: --isolation standard|strict (default $CWMB_ISOLATION, "
+    "else standard: use the isolation layers this machine has; strict refuses to run without all of "
+    "them) and --run-as USER (who generated code runs as when cwmb runs as root; default "
+    "$CWMB_RUN_AS, else nobody). `cwmb sandbox status` shows the layers.",
 )
 
 _DEBUG = {"on": False}
@@ -91,36 +95,51 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version."
     ),
-    isolation: str | None = typer.Option(
-        None,
-        "--isolation",
-        help="Sandbox isolation: standard (use the layers this machine has) or strict (refuse "
-        "to run without all of them). Default $CWMB_ISOLATION, else standard.",
-    ),
-    run_as: str | None = typer.Option(
-        None,
-        "--run-as",
-        help="User that generated code runs as when cwmb runs as root (default $CWMB_RUN_AS, "
-        "else nobody; 'none' keeps root, still inside a user namespace).",
-    ),
 ) -> None:
     """Code World Models Benchmark: collect, synthesize, evaluate, report."""
     _DEBUG["on"] = debug or bool(os.environ.get("CWMB_DEBUG"))
-    _sandbox_settings(isolation, run_as)
 
 
-def _sandbox_settings(isolation: str | None, run_as: str | None) -> None:
+_ROOT_VALUE_OPTIONS = ("--isolation", "--run-as")
+
+
+def _take_sandbox_options(args: list[str]) -> list[str]:
+    """Apply and remove ``--isolation X`` / ``--run-as U`` given before the command name.
+
+    They are read here rather than declared on the typer callback: a non-flag option there
+    makes typer import pydantic on every run, which the start-up budget cannot afford.
+    """
+    found: dict[str, str] = {}
+    rest: list[str] = []
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        name, _, inline = args[i].partition("=")
+        if name not in _ROOT_VALUE_OPTIONS:
+            rest.append(args[i])
+            i += 1
+            continue
+        if not inline and i + 1 >= len(args):
+            raise CwmbError(
+                f"{name} needs a value", f"e.g. cwmb {name} {'strict' if 'iso' in name else 'nobody'} ..."
+            )
+        found[name] = inline or args[i + 1]
+        i += 1 if inline else 2
+    _sandbox_settings(found.get("--isolation", ""), found.get("--run-as", ""))
+    return rest + args[i:]
+
+
+def _sandbox_settings(isolation: str, run_as: str) -> None:
     """Pass --isolation and --run-as to every sandbox the command starts (through the environment)."""
-    if isolation is not None:
+    if isolation:
         if isolation not in ("standard", "strict"):
             raise CwmbError(
                 f"unknown isolation {isolation!r}", "use --isolation standard or --isolation strict"
             )
         os.environ["CWMB_ISOLATION"] = isolation
-    if run_as is not None:
+    if run_as:
         import pwd
 
-        if run_as not in ("", "none", "root"):
+        if run_as not in ("none", "root"):
             try:
                 pwd.getpwnam(run_as)
             except KeyError:
@@ -144,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     _DEBUG["on"] = "--debug" in args or bool(os.environ.get("CWMB_DEBUG"))
     try:
+        args = _take_sandbox_options(list(args))
         # Standalone mode: typer handles --help, usage errors and exit codes itself.
         app(args=args, prog_name="cwmb")
     except CwmbError as problem:

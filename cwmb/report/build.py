@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cwmb.planning.published_references import PUBLISHED_LABEL, check_choice
 from cwmb.benchmark.registry import get_env
+from cwmb.planning.published_references import PUBLISHED_LABEL, check_choice
 from cwmb.report.actions import actions_table
 from cwmb.report.aggregate import Group, groups
 from cwmb.report.normalizers import normalizer_notes, with_published_normalizers

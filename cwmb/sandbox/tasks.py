@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from cwmb.apps.runner import run_tests as run_apps_tests
+
 # Imported here, not per job: workers preload this module before forking each job.
 from cwmb.rtfm.sandbox_task import predict_rtfm
 from cwmb.sandbox.convert import PredictionTable, conformance_findings

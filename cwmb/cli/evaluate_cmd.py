@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from cwmb.cli.output import JSON_HELP, emit_json, note
+
 
 def _targets(run: str | None, env: list[str] | None, model: Path | None, reference: bool, results: Path):
     """(spec, source, label, out path or None) for every program to evaluate."""
@@ -86,11 +88,9 @@ def evaluate(
     workers: int = typer.Option(2, "--workers", "-j", min=1, help="Sandbox workers (episodes in parallel)."),
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
     trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Accuracy (both metrics), planner returns per episode, mean ± SE and normalized return R."""
-    from rich.console import Console
-    from rich.table import Table
-
     from cwmb.evaluation import EvaluationRequest, evaluate_program
     from cwmb.planning.profiles import load_profile, parse_override
     from cwmb.planning.references import reference_summaries
@@ -107,22 +107,32 @@ def evaluate(
             request = EvaluationRequest(spec, source, label, plan, trajectories)
 
             def said(result: dict, name: str = spec.name) -> None:
-                typer.echo(
+                note(
                     f"{name} episode {result['episode']}: return {result['episode_return']:.1f} "
-                    f"({result['outcome']}, {result['length']} steps)",
-                    err=True,
+                    f"({result['outcome']}, {result['length']} steps)"
                 )
 
             records.append(evaluate_program(request, pool, count, out, reference_summaries, said))
-    table = Table(title=f"evaluation, profile {plan.name}, {count} episode(s)")
+    written = [str(out) for _, _, _, out in targets if out is not None]
+    if as_json:
+        document = {"kind": "cwmb.evaluate", "profile": plan.name, "episodes": count}
+        emit_json(document | {"evaluations": records, "wrote": written})
+        return
+    _print_table(records, f"evaluation, profile {plan.name}, {count} episode(s)")
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+def _print_table(records: list[dict], title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
     for column in ("env", "accuracy", "acc. (original)", "return", "R", "note"):
         table.add_column(column)
     for record in records:
         table.add_row(*_row(record))
     Console(width=None if Console().is_terminal else 110).print(table)
-    for _, _, _, out in targets:
-        if out is not None:
-            typer.echo(f"wrote {out}")
 
 
 def register(app: typer.Typer) -> None:

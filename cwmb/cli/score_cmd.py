@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
+
+from cwmb.cli.output import JSON_HELP, emit_json
 
 METRICS = ("default", "original")
 
@@ -39,6 +40,7 @@ def check(
     reference: bool = typer.Option(False, "--reference", help="Check the env's reference model instead."),
     trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Load a world-model program in the sandbox and say, in plain words, what does not conform."""
     from cwmb.program_eval import check_program, summarize_findings
@@ -47,12 +49,27 @@ def check(
     spec, source, label, data = _program_and_data(file, env, reference, trajectories)
     with WorkerPool(size=1) as pool:
         outcome = check_program(source, spec, data, pool, timeout)
+    findings = summarize_findings(outcome.value) if outcome.ok and outcome.value else []
+    if as_json:
+        emit_json(
+            {
+                "program": label,
+                "env": spec.name,
+                "status": outcome.status,
+                "message": outcome.message,
+                "conforms": outcome.ok and not findings,
+                "findings": findings,
+            }
+        )
+        if not outcome.ok or findings:
+            raise typer.Exit(1)
+        return
     if not outcome.ok:
         typer.echo(f"{label}: {outcome.status}: {outcome.message}")
         raise typer.Exit(1)
     if outcome.value:
         typer.echo(f"{label} does not conform to the contract for {spec.name}:")
-        for finding in summarize_findings(outcome.value):
+        for finding in findings:
             typer.echo(f"  - {finding}")
         raise typer.Exit(1)
     typer.echo(f"{label} conforms to the world-model contract for {spec.name}.")
@@ -65,7 +82,7 @@ def score(
         "default", "--metric", help="default (paper Eq. 2) or original (the paper's code)."
     ),
     reference: bool = typer.Option(False, "--reference", help="Score the env's reference model instead."),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     show: int = typer.Option(2, "--show", min=0, help="Failing transitions to show."),
     trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
@@ -85,7 +102,7 @@ def score(
         body = {"program": label, "env": spec.name, "status": scored.status, "message": scored.message}
         if scored.result is not None:
             body |= {"score": scored.result.as_dict()}
-        typer.echo(json.dumps(body, indent=2, default=float))
+        emit_json(body)
     elif scored.result is None:
         typer.echo(f"{label}: {scored.status}: {scored.message}")
     else:

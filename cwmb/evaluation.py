@@ -41,7 +41,7 @@ class EvaluationRequest:
     source: str
     label: str
     profile: PlannerProfile
-    trajectories: Path = Path("trajectories")
+    trajectories: Path | None = None  # None: ./trajectories, else the packaged dataset
     timeout: float = 60.0
 
     @property

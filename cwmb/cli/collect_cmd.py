@@ -59,7 +59,9 @@ def _run_with_progress(requests, out: Path, workers: int, episodes: int) -> list
 
 
 def dataset(
-    root: Path = typer.Argument(Path("trajectories"), help="Dataset root directory."),
+    root: Path = typer.Argument(
+        None, help="Dataset root (default: ./trajectories per env, else the packaged dataset)."
+    ),
     env: list[str] = typer.Option(None, "--env", "-e", help="Only these envs."),
     markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table (for docs)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),

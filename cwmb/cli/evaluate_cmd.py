@@ -87,7 +87,9 @@ def evaluate(
     ),
     workers: int = typer.Option(2, "--workers", "-j", min=1, help="Sandbox workers (episodes in parallel)."),
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
-    trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    trajectories: Path = typer.Option(
+        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Accuracy (both metrics), planner returns per episode, mean ± SE and normalized return R."""

@@ -11,7 +11,7 @@ from cwmb.cli.output import JSON_HELP, emit_json
 METRICS = ("default", "original")
 
 
-def _program_and_data(file: Path | None, env: str, reference: bool, trajectories: Path):
+def _program_and_data(file: Path | None, env: str, reference: bool, trajectories: Path | None):
     from cwmb.benchmark import get_env
     from cwmb.errors import CwmbError
     from cwmb.program_eval import read_program
@@ -38,7 +38,9 @@ def check(
     file: Path = typer.Argument(None, help="Python file defining `class Environment`."),
     env: str = typer.Option(..., "--env", "-e", help="CWMB env name."),
     reference: bool = typer.Option(False, "--reference", help="Check the env's reference model instead."),
-    trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    trajectories: Path = typer.Option(
+        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
+    ),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -84,7 +86,9 @@ def score(
     reference: bool = typer.Option(False, "--reference", help="Score the env's reference model instead."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     show: int = typer.Option(2, "--show", min=0, help="Failing transitions to show."),
-    trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    trajectories: Path = typer.Option(
+        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
+    ),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
 ) -> None:
     """Score a world-model program on the env's dataset: accuracy, breakdown, first failures."""

@@ -17,7 +17,7 @@ from cwmb import presets
 from cwmb.errors import CwmbError, closest_names
 
 BACKENDS = ("litellm", "offline", "scripted")
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs" / "llms"
+CONFIG_DIR = presets.preset_dir("llms")  # packaged; ./configs/llms/ is searched first
 
 # Fault kinds the simulated coder knows, kept here so the config can be validated without
 # importing the fault injector.

@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 ACTION_COLOURS = {"generate": "#4C78A8", "improve": "#72B7B2", "fix": "#E45756"}
-STATE_SHORT = {"N/A": "N/A", "not evaluated": "n/e", "missing": "missing", "no reference": "no ref"}
+STATE_SHORT = {
+    "N/A": "N/A",
+    "failed": "failed",
+    "not evaluated": "n/e",
+    "missing": "missing",
+    "no reference": "no ref",
+}
 
 
 def write_plots(report: Report, out: Path) -> list[Path]:

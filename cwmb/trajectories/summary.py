@@ -7,7 +7,7 @@ from typing import Any
 
 from cwmb.benchmark.registry import ENVS, EnvSpec
 from cwmb.errors import CwmbError
-from cwmb.trajectories.locate import available_envs, dataset_roots
+from cwmb.trajectories.locate import available_envs, dataset_roots, resolve_dataset_root
 from cwmb.trajectories.storage import load_dataset
 
 _HEADERS = (
@@ -51,6 +51,7 @@ def summarize(root: Path | str | None, specs: list[EnvSpec] | None = None) -> li
                 "return min": round(min(returns), 1),
                 "return max": round(max(returns), 1),
                 "policies": "+".join(policies),
+                "root": str(spec_root if spec_root is not None else resolve_dataset_root(spec.name)),
             }
         )
     return rows

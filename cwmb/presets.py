@@ -3,7 +3,9 @@
 Resolution order of a preset ``spec`` of one kind (``llms``, ``methods``, ``planners``, ...),
 first match wins:
 
-1. an explicit path: ``spec`` names an existing file;
+1. an explicit path: ``spec`` names an existing file (a relative ``configs/...`` path that
+   does not exist here names the packaged file, so the docs' ``--llm configs/llms/X.yaml``
+   works from any directory);
 2. the working directory's ``configs/<kind>/<spec>.yaml`` (what a user edits or adds);
 3. the packaged defaults, ``<packaged root>/configs/<kind>/<spec>.yaml``.
 
@@ -62,6 +64,11 @@ def find_preset(spec: str | Path, directory: Path) -> Path | None:
     path = Path(spec).expanduser()
     if path.is_file():
         return path
+    # A path the docs use, such as configs/llms/offline.yaml, names the packaged file too.
+    if not path.is_absolute() and path.parts[:1] == (LOCAL_CONFIGS.name,):
+        packaged = packaged_root() / path
+        if packaged.is_file():
+            return packaged
     for searched in search_dirs(directory):
         preset = searched / f"{spec}.yaml"
         if preset.is_file():

@@ -50,6 +50,12 @@ def test_presets_come_from_the_package_data(installed):
     assert "gpt-4-turbo" in [p["name"] for p in document["presets"]]
 
 
+def test_a_configs_path_from_the_docs_names_the_packaged_file(installed):
+    result = run(installed, "llm", "ping", "--llm", "configs/llms/offline.yaml", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["simulated"] is True
+
+
 def test_dataset_and_reference_returns_come_from_the_package(installed):
     args = ["evaluate", "--reference", "--env", "CartPole-v1", "--profile", "quick", "--episodes", "1"]
     result = run(installed, *args, "--json")  # the quick profile as shipped: its references apply

@@ -19,8 +19,8 @@ test: setup
 	$(PY) -m pytest -q
 
 lint: setup
-	$(VENV)/bin/ruff check cwmb tests benchmarks
-	$(VENV)/bin/ruff format --check cwmb tests benchmarks
+	$(VENV)/bin/ruff check cwmb tests benchmarks setup.py
+	$(VENV)/bin/ruff format --check cwmb tests benchmarks setup.py
 
 # The whole pipeline, offline: no API key, no network. The LLM is the offline simulated
 # coder (reference world models, or for MuJoCo envs least-squares fits to the dataset, with

@@ -41,7 +41,7 @@ class EvaluationRequest:
     source: str
     label: str
     profile: PlannerProfile
-    trajectories: Path = Path("trajectories")
+    trajectories: Path | None = None  # None: ./trajectories, else the packaged dataset
     timeout: float = 60.0
 
     @property
@@ -121,6 +121,21 @@ def _returns_block(
     return block
 
 
+def _returns(
+    record: dict[str, Any], request: EvaluationRequest, references: ReferenceFn | None
+) -> dict[str, Any]:
+    """The return block; R is N/A when the program does not run (no world model planned).
+
+    The episodes are still played and recorded (their raw return is what a planner made of
+    a crashing model), but as the paper's Table 12 has no return for such an env, R is N/A.
+    """
+    block = _returns_block(record["episodes"], request, references)
+    status = record["accuracy"]["status"]
+    if status != "ok":
+        block |= {"normalized": None, "normalized_note": f"the program does not run ({status}): R is N/A"}
+    return block
+
+
 def evaluate_program(
     request: EvaluationRequest,
     pool: Any,
@@ -144,7 +159,7 @@ def evaluate_program(
 
     def finish(result: dict[str, Any]) -> None:
         record["episodes"] = sorted([*record["episodes"], result], key=lambda e: e["episode"])
-        record["returns"] = _returns_block(record["episodes"], request, references)
+        record["returns"] = _returns(record, request, references)
         if out is not None:
             write_json_atomic(out, record)
         if on_episode:
@@ -167,7 +182,7 @@ def evaluate_program(
         ]
         for future in futures:
             finish(future.result().to_dict())
-    record["returns"] = _returns_block(record["episodes"], request, references)
+    record["returns"] = _returns(record, request, references)
     if out is not None:
         write_json_atomic(out, record)
     return record

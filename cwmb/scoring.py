@@ -17,7 +17,6 @@ Everything is vectorised over transitions: scoring is a handful of numpy calls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,32 +24,24 @@ import numpy as np
 from cwmb.benchmark.registry import get_env
 from cwmb.errors import CwmbError
 from cwmb.predictions import Predictions
+from cwmb.scoring_original import score_original
+from cwmb.scoring_records import ScoreResult, Tolerance, element_matches
 from cwmb.trajectories.dataset import Dataset
 
 METRICS = ("default", "original")
-DEFAULT_RTOL = 1e-5
-DEFAULT_ATOL = 1e-5
 
-
-@dataclass(frozen=True)
-class Tolerance:
-    """Tolerances of the float comparisons: ``|pred - true| <= atol + rtol * |true|``.
-
-    The reward tolerances default to the state ones.
-    """
-
-    rtol: float = DEFAULT_RTOL
-    atol: float = DEFAULT_ATOL
-    reward_rtol: float | None = None
-    reward_atol: float | None = None
-
-    def for_reward(self) -> tuple[float, float]:
-        """(rtol, atol) for rewards."""
-        rtol = self.rtol if self.reward_rtol is None else self.reward_rtol
-        atol = self.atol if self.reward_atol is None else self.reward_atol
-        return rtol, atol
-
-
+# The records live a floor below (cwmb.scoring_records); they stay importable from here.
+__all__ = [
+    "METRICS",
+    "ScoreResult",
+    "Tolerance",
+    "canonical_env",
+    "check_aligned",
+    "element_matches",
+    "render_feedback",
+    "score",
+    "tolerance_for",
+]
 # Per-env tolerances, by CWMB name, each justified by a measurement of the observation-only
 # reference model (docs/ceilings.md, `python benchmarks/ceilings.py`). The non-MuJoCo
 # references meet rtol = atol = 1e-5 everywhere (largest error 5e-7).
@@ -79,49 +70,6 @@ def tolerance_for(env: str) -> Tolerance:
     return TOLERANCE_OVERRIDES.get(canonical_env(env), Tolerance())
 
 
-@dataclass(frozen=True)
-class ScoreResult:
-    """Accuracy of one model on one dataset under one metric.
-
-    ``state``, ``reward`` and ``done`` are the fractions of transitions whose part is correct
-    (for ``original``, ``state`` counts only the transitions where the state is judged, the
-    non-terminal ones). ``perfect`` and ``failing`` come from per-transition booleans, never
-    from the float accuracy, so a float sum that misses 1.0 by an ulp changes nothing.
-    """
-
-    metric: str
-    env: str
-    accuracy: float
-    state: float
-    reward: float
-    done: float
-    n: int
-    n_correct: int
-    perfect: bool
-    failing: tuple[int, ...]
-    tolerance: Tolerance
-    # Per-transition correctness of each part, for feedback; not part of the record's identity.
-    state_ok: np.ndarray = field(repr=False, compare=False)
-    reward_ok: np.ndarray = field(repr=False, compare=False)
-    done_ok: np.ndarray = field(repr=False, compare=False)
-
-    def as_dict(self, max_failing: int = 20) -> dict[str, Any]:
-        """JSON-friendly summary (the first ``max_failing`` failing indices only)."""
-        return {
-            "metric": self.metric,
-            "env": self.env,
-            "accuracy": self.accuracy,
-            "state": self.state,
-            "reward": self.reward,
-            "done": self.done,
-            "n": self.n,
-            "n_correct": self.n_correct,
-            "perfect": self.perfect,
-            "n_failing": len(self.failing),
-            "failing": list(self.failing[:max_failing]),
-        }
-
-
 def check_aligned(dataset: Dataset, predictions: Predictions) -> None:
     """Raise ValueError unless ``predictions`` has one well-shaped row per transition."""
     n = len(dataset)
@@ -132,16 +80,6 @@ def check_aligned(dataset: Dataset, predictions: Predictions) -> None:
             f"predictions ({predictions.next_states.shape}) do not match dataset "
             f"{dataset.env} ({dataset.next_states.shape})"
         )
-
-
-def element_matches(truth: np.ndarray, predicted: np.ndarray, rtol: float, atol: float) -> np.ndarray:
-    """Elementwise correctness: ``np.isclose`` for float truth, equality for integer truth.
-
-    NaN never matches. Integer truth is compared exactly (in float64, exact below 2**53).
-    """
-    if np.issubdtype(truth.dtype, np.floating):
-        return np.isclose(predicted, truth.astype(np.float64), rtol=rtol, atol=atol)
-    return predicted == truth
 
 
 def score(
@@ -156,8 +94,6 @@ def score(
     if metric == "original":
         if tolerance is not None:
             raise ValueError("the original metric has fixed comparisons; it takes no tolerance")
-        from cwmb.scoring_original import score_original
-
         return score_original(dataset, predictions)
     if metric != "default":
         raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")

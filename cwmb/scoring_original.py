@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from cwmb.predictions import Predictions
-from cwmb.scoring import ScoreResult, Tolerance, element_matches
+from cwmb.scoring_records import ScoreResult, Tolerance, element_matches
 from cwmb.trajectories.dataset import Dataset
 
 # next_state, reward and done at 0.25 each, renormalised once valid actions (gym: unused) are

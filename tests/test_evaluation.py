@@ -74,6 +74,14 @@ def test_broken_model_ends_episodes_cleanly(pool):
     )
 
 
+def test_a_model_that_does_not_run_has_no_normalized_return(pool):
+    fixed = References("CartPole-v1", ReturnSummary.of([2.0, 4.0]), ReturnSummary.of([10.0, 10.0]))
+    record = evaluate_program(request(BROKEN), pool, 1, references=lambda e, p: fixed)
+    assert record["returns"]["mean"] == 0.0  # the episode is recorded ...
+    assert record["returns"]["normalized"] is None  # ... but is no return of a world model
+    assert "does not run" in record["returns"]["normalized_note"]
+
+
 def test_normalized_return_uses_the_references(pool):
     fixed = References("CartPole-v1", ReturnSummary.of([2.0, 4.0]), ReturnSummary.of([10.0, 10.0]))
     record = evaluate_program(

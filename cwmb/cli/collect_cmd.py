@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from cwmb.cli.output import JSON_HELP, emit_json
+
 
 def collect(
     env: list[str] = typer.Option(
@@ -78,9 +80,12 @@ def _run_with_progress(requests, out: Path, workers: int, episodes: int) -> list
 
 
 def dataset(
-    root: Path = typer.Argument(Path("trajectories"), help="Dataset root directory."),
+    root: Path = typer.Argument(
+        None, help="Dataset root (default: ./trajectories per env, else the packaged dataset)."
+    ),
     env: list[str] = typer.Option(None, "--env", "-e", help="Only these envs."),
     markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table (for docs)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Summarize a dataset: transitions, trajectories, return range and policies per env."""
     from cwmb.benchmark import resolve_envs
@@ -88,6 +93,9 @@ def dataset(
 
     specs = resolve_envs(env) if env else None
     rows = summarize(root, specs)
+    if as_json:
+        emit_json({"root": root, "envs": rows})
+        return
     typer.echo(render_summary(rows, markdown=markdown), nl=markdown)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 import typer
 
+from cwmb.cli.output import JSON_HELP, emit_json
 
-def envs(as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")) -> None:
+
+def envs(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """List the 18 CWMB environments, then the other domains' (RTFM), with ids, planner, cap, spaces."""
     from cwmb.benchmark import ENVS
     from cwmb.benchmark.registry import DOMAIN_ENVS
@@ -16,7 +17,7 @@ def envs(as_json: bool = typer.Option(False, "--json", help="Print machine-reada
     if as_json:
         rows = [asdict(spec) | {"planner": spec.planner, "group": "cwmb"} for spec in ENVS]
         rows += [asdict(spec) | {"planner": spec.planner, "group": spec.family} for spec in DOMAIN_ENVS]
-        typer.echo(json.dumps(rows, indent=2))
+        emit_json(rows)
         return
     from rich.console import Console
 
@@ -54,12 +55,18 @@ def _table(title: str, specs: tuple) -> object:
 def describe(
     env: str = typer.Argument(..., help="CWMB name, e.g. CartPole-v1."),
     contract: bool = typer.Option(True, "--contract/--no-contract", help="Append the Environment contract."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Print the text description an LLM is given for ENV (cleaned gymnasium docs + contract)."""
     from cwmb.benchmark import get_env
     from cwmb.benchmark.descriptions import describe_env
 
-    typer.echo(describe_env(get_env(env), with_contract=contract))
+    spec = get_env(env)
+    text = describe_env(spec, with_contract=contract)
+    if as_json:
+        emit_json({"env": spec.name, "gym_id": spec.gym_id, "contract": contract, "description": text})
+        return
+    typer.echo(text)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from cwmb.cli.output import JSON_HELP, emit_json, note
+
 
 def _targets(run: str | None, env: list[str] | None, model: Path | None, reference: bool, results: Path):
     """(spec, source, label, out path or None) for every program to evaluate."""
@@ -100,12 +102,15 @@ def evaluate(
     ),
     workers: int = typer.Option(2, "--workers", "-j", min=1, help="Sandbox workers (episodes in parallel)."),
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
-    trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    trajectories: Path = typer.Option(
+        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
+    ),
     references: str = typer.Option(
         "ours",
         "--references",
         help="Normalizers of R: ours (this stack's references) or published (the paper's Table 12).",
     ),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Accuracy (both metrics), planner returns per episode, mean ± SE and normalized return R.
 
@@ -116,9 +121,6 @@ def evaluate(
         from cwmb.apps.commands import evaluate_apps
 
         return evaluate_apps(_apps_run(run, results), workers)  # type: ignore[arg-type]
-    from rich.console import Console
-    from rich.table import Table
-
     from cwmb.evaluation import EvaluationRequest, evaluate_program
     from cwmb.planning.profiles import load_profile, parse_override
     from cwmb.planning.published_references import PUBLISHED_LABEL, check_choice, published_summaries
@@ -135,30 +137,45 @@ def evaluate(
     with WorkerPool(size=workers, preload=PLANNING_PRELOAD) as pool:
         from cwmb.cli.sandbox_cmd import isolation_line
 
-        typer.echo(isolation_line(pool), err=True)
+        note(isolation_line(pool))
         for spec, source, label, out in targets:
             request = EvaluationRequest(spec, source, label, plan, trajectories)
 
             def said(result: dict, name: str = spec.name) -> None:
-                typer.echo(
+                note(
                     f"{name} episode {result['episode']}: return {result['episode_return']:.1f} "
-                    f"({result['outcome']}, {result['length']} steps)",
-                    err=True,
+                    f"({result['outcome']}, {result['length']} steps)"
                 )
 
             records.append(evaluate_program(request, pool, count, out, normalizers, said))
     title = f"evaluation, profile {plan.name}, {count} episode(s)"
     if references == "published":
         title += f"; R with the {PUBLISHED_LABEL}"
+    written = [str(out) for _, _, _, out in targets if out is not None]
+    if as_json:
+        document = {
+            "kind": "cwmb.evaluate",
+            "profile": plan.name,
+            "episodes": count,
+            "references": references,
+        }
+        emit_json(document | {"evaluations": records, "wrote": written})
+        return
+    _print_table(records, title)
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+def _print_table(records: list[dict], title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=title)
     for column in ("env", "accuracy", "acc. (original)", "return", "R", "note"):
         table.add_column(column)
     for record in records:
         table.add_row(*_row(record))
     Console(width=None if Console().is_terminal else 110).print(table)
-    for _, _, _, out in targets:
-        if out is not None:
-            typer.echo(f"wrote {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from cwmb.cli.output import JSON_HELP, emit_json
 from cwmb.errors import CwmbError
 
 cache_app = typer.Typer(help="Inspect or empty the LLM response cache.", no_args_is_help=True)
@@ -25,7 +25,7 @@ def _cache_path(cache_dir: Path | None) -> Path:
 @cache_app.command("stats")
 def cache_stats(
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help=_CACHE_DIR_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Show the cache file, its number of entries, its size and a per-model breakdown."""
     from dataclasses import asdict
@@ -39,7 +39,7 @@ def cache_stats(
     else:  # do not create a cache just to say it is empty
         stats = CacheStats(str(path), 0, 0, {})
     if as_json:
-        typer.echo(json.dumps(asdict(stats), indent=2))
+        emit_json(asdict(stats))
         return
     typer.echo(f"cache    {stats.path}")
     typer.echo(f"entries  {stats.entries}")
@@ -61,6 +61,7 @@ def cache_clear(
     yes: bool = typer.Option(False, "--yes", help="Really delete (required)."),
     model: str | None = typer.Option(None, "--model", help="Delete only this model's entries."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help=_CACHE_DIR_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Delete cached LLM answers (all, or one model's). Deleted answers cost money to get again."""
     from cwmb.llm.cache import ResponseCache
@@ -69,12 +70,16 @@ def cache_clear(
     what = f"the entries of {model}" if model else "every entry"
     if not yes:
         raise CwmbError(f"not clearing {what} of {path} without --yes", "re-run with --yes")
-    if not path.exists():
+    existed, deleted = path.exists(), 0
+    if existed:  # do not create a cache just to clear it
+        with ResponseCache(path) as cache:
+            deleted = cache.clear(model)
+    if as_json:
+        emit_json({"path": path, "model": model, "existed": existed, "deleted": deleted})
+    elif existed:
+        typer.echo(f"deleted {deleted} entries from {path}")
+    else:
         typer.echo(f"no cache at {path}; nothing to clear")
-        return
-    with ResponseCache(path) as cache:
-        deleted = cache.clear(model)
-    typer.echo(f"deleted {deleted} entries from {path}")
 
 
 @llm_app.command("ping")
@@ -91,6 +96,7 @@ def llm_ping(
         False, "--cache/--no-cache", help="Answer from the response cache if possible."
     ),
     retries: int = typer.Option(1, "--retries", min=0, help="Retries on errors (a ping should fail fast)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Send one short prompt and print the answer, tokens, cost and latency."""
     from cwmb.llm import LLMRequest, load_llm_config, make_llm
@@ -99,6 +105,13 @@ def llm_ping(
     llm = make_llm(llm_config.with_overrides(max_retries=retries), cache=use_cache)
     request = LLMRequest.chat([{"role": "user", "content": prompt}])
     response = llm.complete(request)
+    if as_json:
+        emit_json(
+            _ping_document(response)
+            | {"backend": backend_line(llm_config), "seed": seed_line(llm, request, response)}
+            | {"startup_s": llm.startup_s}
+        )
+        return
     cost = "unknown" if response.cost_usd is None else f"${response.cost_usd:.6f}"
     label = " (simulated, not an LLM)" if response.simulated else ""
     typer.echo(f"backend  {backend_line(llm_config)}")
@@ -140,11 +153,25 @@ def backend_line(llm_config: Any) -> str:
     return f"{llm_config.backend}{where}"
 
 
+def _ping_document(response) -> dict:
+    """The ping's answer as plain data; ``simulated`` says when no LLM answered."""
+    fields = ("model", "text", "tokens_in", "tokens_out", "cost_usd", "latency_s", "cache_hit", "simulated")
+    return {"kind": "cwmb.llm.ping"} | {name: getattr(response, name) for name in fields}
+
+
 @llm_app.command("presets")
-def llm_presets() -> None:
+def llm_presets(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """List the LLM configs shipped in configs/llms/."""
     from cwmb.llm.config import CONFIG_DIR, list_presets, load_llm_config
 
+    if as_json:
+        configs = {name: load_llm_config(name) for name in list_presets()}
+        rows = [
+            {"name": n, "backend": c.backend, "model": c.model, "api_base": c.api_base}
+            for n, c in configs.items()
+        ]
+        emit_json({"directory": CONFIG_DIR, "presets": rows})
+        return
     for name in list_presets():
         config = load_llm_config(name)
         where = f" at {config.api_base}" if config.api_base else ""

@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from cwmb.cli.output import JSON_HELP, emit_json
+
 
 def references(
     profile: str = typer.Option("quick", "--profile", "-p", help="Planner profile: quick, paper or a YAML."),
@@ -40,6 +42,7 @@ def references(
     ),
     status: bool = typer.Option(False, "--status", help="Show what is finished and missing; run nothing."),
     markdown: bool = typer.Option(False, "--markdown", help="With --status: print a Markdown table."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Compute the random and oracle reference returns of a planner profile (resumable).
 
@@ -56,7 +59,11 @@ def references(
     chosen = load_profile(profile, dict(parse_override(text) for text in override or []))
     path = out if out is not None else reference_path(chosen.name)
     if status:
-        typer.echo(render_status(ReferenceReturns.read(path), markdown), nl=False)
+        store = ReferenceReturns.read(path)
+        if as_json:
+            emit_json(status_document(store))
+        else:
+            typer.echo(render_status(store, markdown), nl=False)
         return
     _stop_on_sigterm()
     # Recorded in the file, so that anyone can see (and re-run) what made it.
@@ -75,7 +82,13 @@ def references(
         typer.echo(f"discarded (other settings): {note}", err=True)
     missing = report.store.missing()
     left = sum(len(m["episodes"]) for agents in missing.values() for m in agents.values())
-    typer.echo(f"wrote {path}: {report.finished} job(s) run, {left} episode(s) still missing in the file")
+    if as_json:
+        emit_json(
+            {"kind": "cwmb.references", "path": path, "profile": chosen.name, "jobs_run": report.finished}
+            | {"episodes_missing": left, "failures": report.failures, "dropped": report.dropped}
+        )
+    else:
+        typer.echo(f"wrote {path}: {report.finished} job(s) run, {left} episode(s) still missing in the file")
     if report.failures:
         from cwmb.errors import CwmbError
 
@@ -160,6 +173,27 @@ def status_rows(store: Any) -> list[list[str]]:
         row = [spec.name, _cell(random, store.target), _cell(oracle, store.target), flag, left, cost]
         rows.append(row)
     return rows
+
+
+def status_document(store: Any) -> dict[str, Any]:
+    """The status as plain data: per env, each agent's mean, SE and count, R's state, what is missing."""
+    from dataclasses import asdict
+
+    from cwmb.benchmark import ENVS
+
+    missing, envs = store.missing(), []
+    flags = {row[0]: row[3] for row in status_rows(store)}
+    for spec in ENVS:
+        agents = {}
+        for agent in ("random", "oracle"):
+            block = store.block(spec.name, agent)
+            summary = block.summary() if block is not None else None
+            agents[agent] = None if summary is None else asdict(summary) | {"target": store.target}
+        state = {"—": None, "N/A": "N/A", "defined": "defined"}[flags[spec.name]]
+        envs.append({"env": spec.name, **agents, "R": state, "missing": missing.get(spec.name, {})})
+    profile = store.profile.get("name")
+    head = {"kind": "cwmb.references.status", "path": store.path, "profile": profile}
+    return head | {"versions": store.versions, "target": store.target, "envs": envs}
 
 
 def _duration(seconds: float) -> str:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from cwmb.cli.apps_cmd import APPS_PANEL, apps_settings, apps_source
+from cwmb.cli.output import JSON_HELP, emit_json
 
 METRICS = ("default", "original")
 
 
-def _program_and_data(file: Path | None, env: str, reference: bool, trajectories: Path):
+def _program_and_data(file: Path | None, env: str, reference: bool, trajectories: Path | None):
     from cwmb.benchmark import get_env
     from cwmb.errors import CwmbError
     from cwmb.program_eval import read_program
@@ -43,8 +43,11 @@ def check(
     file: Path = typer.Argument(None, help="Python file defining `class Environment`."),
     env: str = typer.Option(..., "--env", "-e", help="CWMB env name."),
     reference: bool = typer.Option(False, "--reference", help="Check the env's reference model instead."),
-    trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    trajectories: Path = typer.Option(
+        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
+    ),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Load a world-model program in the sandbox and say, in plain words, what does not conform."""
     from cwmb.program_eval import check_program, summarize_findings
@@ -53,12 +56,27 @@ def check(
     spec, source, label, data = _program_and_data(file, env, reference, trajectories)
     with WorkerPool(size=1) as pool:
         outcome = check_program(source, spec, data, pool, timeout)
+    findings = summarize_findings(outcome.value) if outcome.ok and outcome.value else []
+    if as_json:
+        emit_json(
+            {
+                "program": label,
+                "env": spec.name,
+                "status": outcome.status,
+                "message": outcome.message,
+                "conforms": outcome.ok and not findings,
+                "findings": findings,
+            }
+        )
+        if not outcome.ok or findings:
+            raise typer.Exit(1)
+        return
     if not outcome.ok:
         typer.echo(f"{label}: {outcome.status}: {outcome.message}")
         raise typer.Exit(1)
     if outcome.value:
         typer.echo(f"{label} does not conform to the contract for {spec.name}:")
-        for finding in summarize_findings(outcome.value):
+        for finding in findings:
             typer.echo(f"  - {finding}")
         raise typer.Exit(1)
     typer.echo(f"{label} conforms to the world-model contract for {spec.name}.")
@@ -71,9 +89,11 @@ def score(
         "default", "--metric", help="default (paper Eq. 2) or original (the paper's code)."
     ),
     reference: bool = typer.Option(False, "--reference", help="Score the env's reference model instead."),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     show: int = typer.Option(2, "--show", min=0, help="Failing transitions to show."),
-    trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    trajectories: Path = typer.Option(
+        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
+    ),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
     suite: str = typer.Option(
         "cwmb", "--suite", help="cwmb (world models) or apps (programs judged by tests)."
@@ -123,7 +143,7 @@ def score(
         body = {"program": label, "env": spec.name, "status": scored.status, "message": scored.message}
         if scored.result is not None:
             body |= {"score": scored.result.as_dict()}
-        typer.echo(json.dumps(body, indent=2, default=float))
+        emit_json(body)
     elif scored.result is None:
         typer.echo(f"{label}: {scored.status}: {scored.message}")
     elif spec.family == "rtfm":

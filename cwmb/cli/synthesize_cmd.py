@@ -31,7 +31,9 @@ def synthesize(
         None, "--max-cost", min=0.0, help="Cost cap in US$ for all envs together; stops cleanly."
     ),
     results: Path = typer.Option(Path("results"), "--results", help="Root directory of runs."),
-    data: Path = typer.Option(Path("trajectories"), "--trajectories", help="Trajectory dataset root."),
+    data: Path = typer.Option(
+        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
+    ),
     restart: bool = typer.Option(
         False, "--restart", help="Discard this run's earlier results for these envs."
     ),

@@ -37,7 +37,7 @@ _LITELLM_ONLY = (
 )
 # Filled in by config_from_dict, never read from YAML.
 _DERIVED = ("source", "backend_inferred_from")
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs" / "llms"
+CONFIG_DIR = presets.preset_dir("llms")  # packaged; ./configs/llms/ is searched first
 
 # Fault kinds the simulated coder knows, kept here so the config can be validated without
 # importing the fault injector.

@@ -21,7 +21,7 @@ from cwmb.config_keys import check_effective_keys, check_known_keys, unknown_key
 from cwmb.errors import CwmbError
 from cwmb.methods.base import SearchConfig, SearchMethod, SessionMethod
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs" / "methods"
+CONFIG_DIR = presets.preset_dir("methods")  # packaged; ./configs/methods/ is searched first
 DEFAULT_METHOD = "gif_mcts"
 _BUILTIN_MODULES = ("gif_mcts", "worldcoder", "rex", "baselines")
 
@@ -142,7 +142,7 @@ def _coerce(key: str, value: Any, annotation: Any, where: str) -> Any:
 
 def list_method_presets(config_dir: Path = CONFIG_DIR) -> list[str]:
     """Names of the method configs shipped in ``configs/methods/``."""
-    return sorted(p.stem for p in config_dir.glob("*.yaml"))
+    return presets.list_presets(config_dir)
 
 
 def load_method_config(spec: str | Path | None = None, config_dir: Path = CONFIG_DIR) -> MethodSpec:

@@ -121,7 +121,7 @@ def synthesize_env(
     llm_config: LLMConfig,
     *,
     results_dir: Path,
-    data_root: Path,
+    data_root: Path | None,
     seed: int,
     evaluator_factory: EvaluatorFactory,
     cost_budget: Budget | None = None,
@@ -132,7 +132,9 @@ def synthesize_env(
     """Run (or resume) ``method`` on ``spec`` and write ``results_dir/<ENV>/``; see the module docstring."""
     from cwmb.benchmark.descriptions import describe_env
     from cwmb.trajectories import load_dataset
+    from cwmb.trajectories.locate import resolve_dataset_root
 
+    data_root = resolve_dataset_root(spec.name, data_root)  # recorded in config.json
     dataset = load_dataset(data_root, spec.name)
     run_dir = RunDirectory(Path(results_dir) / spec.name)
     config, identity = _run_settings(spec, method, llm_config, seed, dataset, data_root)

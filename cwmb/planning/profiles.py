@@ -21,7 +21,7 @@ from cwmb.errors import CwmbError
 from cwmb.planning.cem import CEMSettings
 from cwmb.planning.mcts import MCTSSettings
 
-PROFILE_DIR = Path(__file__).resolve().parents[2] / "configs" / "planners"
+PROFILE_DIR = presets.preset_dir("planners")  # packaged; ./configs/planners/ is searched first
 ORACLE_RANDOMNESS = ("fresh", "shared")
 
 _TOP_LEVEL = {"name": str, "episodes": int, "episode_cap": int, "seed": int, "oracle_randomness": str}

@@ -9,9 +9,13 @@ Averaging follows the paper (``reference/paper.md`` §2):
 1. per env, the value of a group is the mean over its runs (seeds);
 2. a table cell is the mean over the envs of one action kind, with the standard error of
    that mean across envs (``std(ddof=1) / sqrt(n)``; none for a single env);
-3. envs whose value is N/A are left out of the mean (R of MountainCar and Acrobot; the
-   accuracy of an env with no program that runs), as the paper does;
-4. envs not synthesized or not evaluated are left out too, but counted as *gaps*, so that
+3. envs whose R is N/A are left out of the R mean (MountainCar and Acrobot, where oracle and
+   random returns are equal), as the paper does;
+4. a *failed* env (no program of the search runs) counts as accuracy 0 in the accuracy mean
+   and its R is N/A, left out of the R mean; every mean says how many envs failed, so that a
+   weak LLM's mean over many envs does not look better than it is (``docs/report.md``
+   compares this with what the paper did);
+5. envs not synthesized or not evaluated are left out too, but counted as *gaps*, so that
    a cell says "[3/4]" instead of silently averaging fewer envs.
 """
 
@@ -36,8 +40,11 @@ METHOD_LABELS = {
     "zero_shot": "Zero-shot",
 }
 _VALUED = ("ok", "partial")  # states that carry a number
+FAILED = "failed"  # no program of the search runs
+# What a failed run counts as in a mean, per quantity: accuracy 0; R is N/A (left out).
+FAILED_VALUE: dict[str, float | None] = {"accuracy": 0.0, "R": None}
 # When no run of a group has a number for an env, the cell shows the most telling state.
-_STATE_PRIORITY = ("N/A", "partial", "no reference", "not evaluated", "missing")
+_STATE_PRIORITY = (FAILED, "N/A", "partial", "no reference", "not evaluated", "missing")
 
 
 @dataclass(frozen=True)
@@ -153,28 +160,43 @@ def mean_se(values: Sequence[float]) -> tuple[float | None, float | None]:
 
 @dataclass(frozen=True)
 class Cell:
-    """One group's value for one env (mean over its runs), or why there is none."""
+    """One group's value for one env (mean over its runs), or why there is none.
+
+    ``failed`` counts the runs (seeds) where no program ran; ``counts_as`` is what a cell
+    without a value counts as in a mean (accuracy 0 for a failed env; None: left out).
+    """
 
     value: float | None
     state: str
     runs: int = 0
     partial: bool = False
     from_search: bool = False
+    failed: int = 0
+    counts_as: float | None = None
+
+    @property
+    def mean_value(self) -> float | None:
+        """The number this cell adds to a mean over envs, or None when it is left out."""
+        return self.value if self.value is not None else self.counts_as
 
 
 def env_cell(rows: pd.DataFrame, column: str, state_column: str) -> Cell:
     """Merge the rows of one group and env (one per seed) into a :class:`Cell`.
 
     ``from_search`` marks an accuracy taken from the search's summary (no evaluation yet).
+    A failed seed counts as :data:`FAILED_VALUE` of ``column`` (accuracy 0) beside the others.
     """
     states = list(rows[state_column])
+    failed, fallback = states.count(FAILED), FAILED_VALUE.get(column)
     values = [float(v) for v, s in zip(rows[column], states, strict=True) if s in _VALUED and v is not None]
     if values:
+        values += [fallback] * failed if fallback is not None else []
         searched = column == "accuracy" and "search" in set(rows["acc_source"])
-        return Cell(math.fsum(values) / len(values), "ok", len(values), "partial" in states, searched)
+        partial = "partial" in states
+        return Cell(math.fsum(values) / len(values), "ok", len(values), partial, searched, failed)
     for state in _STATE_PRIORITY:
         if state in states:
-            return Cell(None, state)
+            return Cell(None, state, failed=failed, counts_as=fallback if state == FAILED else None)
     return Cell(None, "missing")
 
 
@@ -190,7 +212,11 @@ def env_cells(frame: pd.DataFrame, group: Group, column: str, state_column: str)
 
 @dataclass(frozen=True)
 class Average:
-    """A Table 2 cell: mean ± SE over the envs of one kind, with what was left out and why."""
+    """A Table 2 cell: mean ± SE over the envs of one kind, with what was left out and why.
+
+    ``failed`` lists the envs where no program ran: in the accuracy mean as 0 (counted in
+    ``n``), left out of the R mean (not counted).
+    """
 
     mean: float | None
     se: float | None
@@ -200,6 +226,7 @@ class Average:
     partial: bool
     state: str
     from_search: bool = False
+    failed: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -209,6 +236,7 @@ class Average:
             "n": self.n,
             "gaps": list(self.gaps),
             "not_applicable": list(self.not_applicable),
+            "failed": list(self.failed),
             "partial": self.partial,
             "state": self.state,
             "from_search": self.from_search,
@@ -216,18 +244,21 @@ class Average:
 
 
 def average(cells: dict[str, Cell], envs: Iterable[str]) -> Average:
-    """Mean ± SE over ``envs`` of ``cells`` with the N/A and gap rules of the module docstring."""
+    """Mean ± SE over ``envs`` of ``cells`` with the N/A, failed and gap rules of the module docstring."""
     envs = [e for e in envs if e in cells]
     if not envs:
         return Average(None, None, 0, (), (), False, "none")
-    valued = [e for e in envs if cells[e].value is not None]
+    valued = [e for e in envs if cells[e].mean_value is not None]
+    failed = tuple(e for e in envs if cells[e].state == FAILED)
     not_applicable = tuple(e for e in envs if cells[e].state == "N/A")
-    gaps = tuple(e for e in envs if cells[e].value is None and cells[e].state != "N/A")
-    mean, se = mean_se([cells[e].value for e in valued])
+    gaps = tuple(e for e in envs if cells[e].value is None and cells[e].state not in ("N/A", FAILED))
+    mean, se = mean_se([cells[e].mean_value for e in valued])
     partial = any(cells[e].partial for e in valued)
     searched = any(cells[e].from_search for e in valued)
     if valued:
         state = "ok"
     else:
-        state = next((s for s in _STATE_PRIORITY if any(cells[e].state == s for e in envs)), "missing")
-    return Average(mean, se, len(valued), gaps, not_applicable, partial, state, searched)
+        # "failed" only when every env failed; else the other reason, with "(k failed)" beside it
+        order = (*_STATE_PRIORITY[1:], FAILED)
+        state = next((s for s in order if any(cells[e].state == s for e in envs)), "missing")
+    return Average(mean, se, len(valued), gaps, not_applicable, partial, state, searched, failed)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cwmb.benchmark.registry import get_env
 from cwmb.planning.published_references import PUBLISHED_LABEL, check_choice
 from cwmb.report.actions import actions_table
-from cwmb.report.aggregate import Group, groups
+from cwmb.report.aggregate import groups
+from cwmb.report.model import Report
 from cwmb.report.normalizers import normalizer_notes, with_published_normalizers
 from cwmb.report.runs import LoadedRuns, load_runs
 from cwmb.report.tables import ReportTable, main_table, per_env_table
@@ -24,25 +24,6 @@ from cwmb.report.usage import usage_table
 from cwmb.report.writers import FORMATS, csv_text, json_text, latex, markdown
 
 SCHEMA_VERSION = 1
-
-
-@dataclass
-class Report:
-    """The loaded runs, their groups and the tables made from them."""
-
-    loaded: LoadedRuns
-    groups: list[Group]
-    tables: list[ReportTable]
-    references: str = "ours"  # the normalizers of R: ours or published (the paper's)
-
-    def table(self, name: str) -> ReportTable | None:
-        """The table called ``name`` (``main``, ``per_env``, ``rtfm``, ``usage``, ``actions``), if present."""
-        return next((t for t in self.tables if t.name == name), None)
-
-    @property
-    def runs(self) -> list[str]:
-        """Names of the runs in the report."""
-        return list(self.loaded.run_paths)
 
 
 def build_report(
@@ -112,7 +93,7 @@ def write_report(
     written: list[Path] = []
     images: list[str] = []
     if plots:
-        from cwmb.report.plots import write_plots
+        from cwmb.report.plots import write_plots  # lazily: plots import matplotlib
 
         pictures = write_plots(report, out)
         written += pictures

@@ -21,16 +21,21 @@ from typing import TYPE_CHECKING, Any
 from cwmb.planning.published_references import PUBLISHED_LABEL
 from cwmb.report import published
 from cwmb.report.aggregate import Group, env_cells, rows_of
+from cwmb.report.model import Report
 from cwmb.report.tables import envs_by_kind, paper_references
 from cwmb.report.tree import ACTIONS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from cwmb.report.build import Report
-
 ACTION_COLOURS = {"generate": "#4C78A8", "improve": "#72B7B2", "fix": "#E45756"}
-STATE_SHORT = {"N/A": "N/A", "not evaluated": "n/e", "missing": "missing", "no reference": "no ref"}
+STATE_SHORT = {
+    "N/A": "N/A",
+    "failed": "failed",
+    "not evaluated": "n/e",
+    "missing": "missing",
+    "no reference": "no ref",
+}
 
 
 def write_plots(report: Report, out: Path) -> list[Path]:

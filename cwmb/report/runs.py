@@ -5,9 +5,10 @@ A report never recomputes anything: it reads what ``cwmb synthesize`` wrote
 (``evaluation.json``). Each row says what is known and, with the ``*_state`` columns,
 why a value is absent:
 
-- ``acc_state``: ``ok``, ``partial`` (synthesis not finished: best so far), ``N/A`` (no
+- ``acc_state``: ``ok``, ``partial`` (synthesis not finished: best so far), ``failed`` (no
   program that runs), ``not evaluated`` (only another metric is known) or ``missing``;
-- ``r_state``: ``ok``, ``N/A`` (oracle and random returns equal within noise),
+- ``r_state``: ``ok``, ``N/A`` (oracle and random returns equal within noise), ``failed``
+  (no program that runs: R is N/A, whatever a planner made of the broken program),
   ``no reference`` (reference returns of the profile not computed yet), ``not evaluated``
   or ``missing``.
 
@@ -28,6 +29,7 @@ import pandas as pd
 from cwmb.benchmark.registry import DOMAIN_ENVS, ENVS, get_env
 from cwmb.errors import CwmbError
 from cwmb.methods.rundir import read_json, read_lines
+from cwmb.report.aggregate import FAILED
 
 METRICS = ("default", "original")
 _ENV_ORDER = {spec.name: i for i, spec in enumerate((*ENVS, *DOMAIN_ENVS))}
@@ -108,6 +110,8 @@ def load_env(run: str, path: Path, metric: str, warnings: list[str]) -> dict[str
     row |= _usage(summary or {}, tree)
     row |= _evaluation(evaluation, path, warnings)
     row |= _accuracy(row, metric)
+    if row["acc_state"] == FAILED:  # no model to plan with: as the paper's Table 12, no return
+        row |= {"R": None, "r_state": FAILED}
     return row
 
 
@@ -220,11 +224,11 @@ def _accuracy(row: dict[str, Any], metric: str) -> dict[str, Any]:
     partial = row["status"] not in _FINISHED
     if row.get("evaluated"):
         if row.get("eval_status") != "ok":
-            return {"accuracy": None, "acc_state": "N/A", "acc_source": "evaluation"}
+            return {"accuracy": None, "acc_state": FAILED, "acc_source": "evaluation"}
         return {"accuracy": row[f"acc_{metric}"], "acc_state": "ok", "acc_source": "evaluation"}
     if row.get("search_metric") == metric and row["status"] != "started":
         if row["search_accuracy"] is None:
-            return {"accuracy": None, "acc_state": "partial" if partial else "N/A", "acc_source": "search"}
+            return {"accuracy": None, "acc_state": "partial" if partial else FAILED, "acc_source": "search"}
         return {
             "accuracy": row["search_accuracy"],
             "acc_state": "partial" if partial else "ok",

@@ -3,7 +3,9 @@
 Every table is a :class:`ReportTable`: display strings for Markdown, LaTeX and the
 terminal, raw values for CSV and JSON, and notes that say which metric and which planner
 profile produced the numbers and what each mark means. Absent values are written as
-``missing``, ``not evaluated``, ``no reference`` or ``N/A``, never as 0.
+``missing``, ``not evaluated``, ``no reference``, ``N/A`` or ``failed``, never as 0; a
+failed env (no program that runs) counts as accuracy 0 in the means, which say how many
+envs failed (:mod:`cwmb.report.aggregate`).
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ from typing import Any
 import pandas as pd
 
 from cwmb.report import published
-from cwmb.report.aggregate import Average, Cell, Group, average, env_cells
+from cwmb.report.aggregate import FAILED, Average, Cell, Group, average, env_cells
 from cwmb.report.runs import LoadedRuns
 
 KINDS = ("discrete", "continuous")
 QUANTITIES = (("accuracy", "acc_state", "acc."), ("R", "r_state", "R"))
 STATE_TEXT = {"no reference": "no ref.", "none": "–"}
 PARTIAL_MARK, SEARCH_MARK = "‡", "†"
+FAILED_NOTE = (
+    "(k failed) = k envs where no program of the search runs: each counts as accuracy 0 in the"
+    " accuracy mean (and in n); its R is N/A and left out of the R mean. The paper instead left"
+    " such envs out of its accuracy means and gave them R = 0.00 (docs/report.md)."
+)
 
 
 @dataclass
@@ -58,17 +65,19 @@ def cell_text(cell: Cell) -> str:
     if cell.value is None:
         return STATE_TEXT.get(cell.state, cell.state)
     marks = (SEARCH_MARK if cell.from_search else "") + (PARTIAL_MARK if cell.partial else "")
-    return number(cell.value) + marks
+    failed = f" ({cell.failed} failed)" if cell.failed else ""  # some seeds failed, others ran
+    return number(cell.value) + marks + failed
 
 
 def average_text(avg: Average) -> str:
     """How a Table 2 cell is shown: ``mean ± SE``, ``[k/n]`` when envs are missing, marks."""
+    failed = f" ({len(avg.failed)} failed)" if avg.failed else ""
     if avg.mean is None:
-        return STATE_TEXT.get(avg.state, avg.state)
+        return STATE_TEXT.get(avg.state, avg.state) + ("" if avg.state == FAILED else failed)
     text = number(avg.mean) + ("" if avg.se is None else f" ± {number(avg.se)}")
     if avg.gaps:
         text += f" [{avg.n}/{avg.n + len(avg.gaps)}]"
-    return text + (SEARCH_MARK if avg.from_search else "") + (PARTIAL_MARK if avg.partial else "")
+    return text + (SEARCH_MARK if avg.from_search else "") + (PARTIAL_MARK if avg.partial else "") + failed
 
 
 def envs_by_kind(frame: pd.DataFrame) -> dict[str, list[str]]:
@@ -200,14 +209,17 @@ def _reference_rows(groups: list[Group]) -> list[published.PaperRow]:
 
 
 def _na_notes(frame: pd.DataFrame, groups: list[Group]) -> list[str]:
+    """Which envs have an N/A R (left out of the means) and which failed (counted as accuracy 0)."""
     notes = []
-    for column, state, what in (("R", "r_state", "R"), ("accuracy", "acc_state", "accuracy")):
-        na = sorted(
-            {e for g in groups for e, c in env_cells(frame, g, column, state).items() if c.state == "N/A"}
-        )
-        if na:
-            why = "oracle and random returns are equal" if what == "R" else "no program that runs"
-            notes.append(f"N/A {what} ({why}) is left out of the means: {', '.join(na)}.")
+    r_cells = [c for g in groups for c in env_cells(frame, g, "R", "r_state").items()]
+    na = sorted({env for env, cell in r_cells if cell.state == "N/A"})
+    if na:
+        why = "oracle and random returns are equal"
+        notes.append(f"N/A R ({why}) is left out of the means: {', '.join(na)}.")
+    accuracy_cells = [c for g in groups for c in env_cells(frame, g, "accuracy", "acc_state").items()]
+    failed = sorted({env for env, cell in accuracy_cells if cell.state == FAILED or cell.failed})
+    if failed:
+        notes.append(f"{FAILED_NOTE} Failed: {', '.join(failed)}.")
     return notes
 
 

@@ -22,8 +22,10 @@ DATA_FILE = "transitions.parquet"
 
 
 def shipped_root() -> Path:
-    """The project's ``trajectories/`` directory, where the benchmark's dataset is shipped."""
-    return Path(__file__).resolve().parents[2] / "trajectories"
+    """Where the benchmark's dataset is shipped: the checkout's ``trajectories/``, or a wheel's copy."""
+    from cwmb.trajectories.locate import packaged_dataset_root
+
+    return packaged_dataset_root()
 
 
 def pinned_hashes() -> dict[str, str]:

@@ -20,10 +20,10 @@ import numpy as np
 from cwmb.atomic import write_atomic
 from cwmb.errors import CwmbError
 from cwmb.trajectories.dataset import SCHEMA_VERSION, Dataset
+from cwmb.trajectories.locate import MANIFEST_FILE, resolve_dataset_root
 from cwmb.trajectories.pinned import check_pinned
 
 DATA_FILE = "transitions.parquet"
-MANIFEST_FILE = "manifest.json"
 _COLUMNS = ("trajectory", "step", "state", "action", "reward", "next_state", "terminated", "truncated")
 # Written only for datasets that have it (RTFM): the valid actions of each next state, as a mask.
 VALID_ACTIONS_COLUMN = "next_valid_actions"
@@ -118,12 +118,16 @@ def _column_matrix(table: Any, name: str) -> np.ndarray:
     return column.flatten().to_numpy(zero_copy_only=False).reshape(-1, width)
 
 
-def load_dataset(root: Path | str, env: str) -> Dataset:
-    """Load and verify the dataset of CWMB env ``env`` stored under ``root``."""
+def load_dataset(root: Path | str | None, env: str) -> Dataset:
+    """Load and verify the dataset of CWMB env ``env`` stored under ``root``.
+
+    With ``root`` None the dataset is looked for in ``./trajectories``, then in the packaged
+    one (:func:`cwmb.trajectories.locate.resolve_dataset_root`).
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    directory = dataset_dir(root, env)
+    directory = dataset_dir(resolve_dataset_root(env, root), env)
     manifest = read_manifest(directory)
     data_path = directory / DATA_FILE
     if not data_path.exists():

@@ -7,7 +7,8 @@ from typing import Any
 
 from cwmb.benchmark.registry import ENVS, EnvSpec
 from cwmb.errors import CwmbError
-from cwmb.trajectories.storage import MANIFEST_FILE, load_dataset
+from cwmb.trajectories.locate import available_envs, dataset_roots, resolve_dataset_root
+from cwmb.trajectories.storage import load_dataset
 
 _HEADERS = (
     "env",
@@ -21,18 +22,23 @@ _HEADERS = (
 )
 
 
-def summarize(root: Path | str, specs: list[EnvSpec] | None = None) -> list[dict[str, Any]]:
+def summarize(root: Path | str | None, specs: list[EnvSpec] | None = None) -> list[dict[str, Any]]:
     """One row per env present under ``root`` (all 18 looked for unless ``specs`` is given).
 
+    With ``root`` None each env is read from where :mod:`cwmb.trajectories.locate` finds it.
     Each dataset is fully loaded, so its checksum and schema are verified too.
     """
-    root = Path(root)
-    wanted = specs if specs is not None else [s for s in ENVS if (root / s.name / MANIFEST_FILE).exists()]
+    if specs is not None:
+        wanted = {spec: root for spec in specs}  # asked for by name: a missing one is an error
+    else:
+        found = available_envs([s.name for s in ENVS], root)
+        wanted = {s: found[s.name] for s in ENVS if s.name in found}
     if not wanted:
-        raise CwmbError(f"no datasets found in {root}", "run `cwmb collect --out DIR` first")
+        where = root if root is not None else " or ".join(str(r) for r in dataset_roots())
+        raise CwmbError(f"no datasets found in {where}", "run `cwmb collect --out DIR` first")
     rows = []
-    for spec in wanted:
-        data = load_dataset(root, spec.name)
+    for spec, spec_root in wanted.items():
+        data = load_dataset(spec_root, spec.name)
         returns = data.trajectory_returns()
         policies = sorted({t["policy"] for t in data.manifest["trajectories"]})
         rows.append(
@@ -45,6 +51,7 @@ def summarize(root: Path | str, specs: list[EnvSpec] | None = None) -> list[dict
                 "return min": round(min(returns), 1),
                 "return max": round(max(returns), 1),
                 "policies": "+".join(policies),
+                "root": str(spec_root if spec_root is not None else resolve_dataset_root(spec.name)),
             }
         )
     return rows

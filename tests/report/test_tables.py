@@ -78,20 +78,50 @@ def test_usage_table_counts_calls_tokens_and_cache_hits(two_runs):
 
 def test_unrunnable_models_no_reference_and_partial_runs(tmp_path):
     crashed = write_env_run(tmp_path, "c", "CartPole-v1", accuracies=[None])
-    write_evaluation(crashed, None, 0.0)  # no program runs: accuracy N/A, R still measured
+    write_evaluation(crashed, None, 0.0)  # no program runs: whatever the planner got is no R
     taxi = write_env_run(tmp_path, "c", "Taxi-v3", accuracies=[0.6])
     write_evaluation(taxi, 0.6, NO_REFERENCE)
     write_env_run(tmp_path, "c", "CliffWalking-v0", accuracies=[0.2], status="running")
     report = build_report(["c"], tmp_path)
     envs = per_env(report)
-    assert envs["CartPole-v1"]["GIF-MCTS · offline (simulated) acc."] == "N/A"
-    assert envs["CartPole-v1"]["GIF-MCTS · offline (simulated) R"] == "0.00"
+    assert envs["CartPole-v1"]["GIF-MCTS · offline (simulated) acc."] == "failed"
+    assert envs["CartPole-v1"]["GIF-MCTS · offline (simulated) R"] == "failed"
     assert envs["Taxi-v3"]["GIF-MCTS · offline (simulated) R"] == "no ref."
     assert envs["CliffWalking-v0"]["GIF-MCTS · offline (simulated) acc."] == "0.20†‡"
     main = rows_by_source(report.table("main"))["run c"]
-    assert main["Discrete acc."] == "0.40 ± 0.20†‡"  # mean(0.6, 0.2); the N/A CartPole is left out
-    assert main["Discrete R"] == "0.00 [1/3]"  # Taxi has no reference, CliffWalking not evaluated
-    assert any("N/A accuracy" in n and "CartPole-v1" in n for n in report.table("main").notes)
+    # mean(0.6, 0.2, 0) = 0.267: the failed CartPole counts as 0; SE = sqrt(0.28/3 / 3) = 0.176
+    assert main["Discrete acc."] == "0.27 ± 0.18†‡ (1 failed)"
+    # no R at all: Taxi has no reference, CliffWalking is not evaluated, CartPole failed
+    assert main["Discrete R"] == "no ref. (1 failed)"
+    assert any("(k failed)" in n and "Failed: CartPole-v1" in n for n in report.table("main").notes)
+
+
+def test_failed_envs_count_as_zero_accuracy_and_their_r_stays_na(tmp_path):
+    good = write_env_run(tmp_path, "w", "CartPole-v1", accuracies=[1.0])
+    write_evaluation(good, 1.0, 0.8)
+    evaluated = write_env_run(tmp_path, "w", "Taxi-v3", accuracies=[None, None])
+    write_evaluation(evaluated, None, 0.3)  # the evaluation's program crashed too
+    write_env_run(tmp_path, "w", "Blackjack-v1", accuracies=[None])  # failed search, not evaluated
+    report = build_report(["w"], tmp_path)
+    main = rows_by_source(report.table("main"))["run w"]
+    # accuracy: mean(1, 0, 0) = 0.33, SE = std(ddof=1) / sqrt(3) = 0.577 / 1.732 = 0.33
+    assert main["Discrete acc."] == "0.33 ± 0.33 (2 failed)"
+    assert main["Discrete R"] == "0.80 (2 failed)"  # R over CartPole only; failed envs are N/A
+    values = next(v for v in report.table("main").values if v["source"] == "run w")
+    assert values["discrete_accuracy_n"] == 3 and values["discrete_R_n"] == 1
+    assert values["discrete_accuracy_failed"] == values["discrete_R_failed"] == "Blackjack-v1;Taxi-v3"
+    assert per_env(report)["Blackjack-v1"]["GIF-MCTS · offline (simulated) acc."] == "failed"
+
+
+def test_a_seed_that_failed_counts_as_zero_in_its_envs_mean(tmp_path):
+    for seed, accuracies in ((0, [0.8]), (1, [None])):
+        env_dir = write_env_run(tmp_path, f"s{seed}", "CartPole-v1", seed=seed, accuracies=accuracies)
+        write_evaluation(env_dir, accuracies[0], 0.5)
+    report = build_report(["s0", "s1"], tmp_path)
+    envs = per_env(report)
+    assert envs["CartPole-v1"]["GIF-MCTS · offline (simulated) acc."] == "0.40 (1 failed)"
+    # R over the seed that ran, saying that the other failed
+    assert envs["CartPole-v1"]["GIF-MCTS · offline (simulated) R"] == "0.50 (1 failed)"
 
 
 def test_seeds_pool_into_one_group_and_ablations_do_not(tmp_path):

@@ -10,7 +10,6 @@ errors, the ``done`` flips, and the tolerance each part would need to pass every
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -21,8 +20,7 @@ from cwmb.predictions import Predictions
 from cwmb.scoring import ScoreResult, score, tolerance_for
 from cwmb.trajectories import load_dataset
 from cwmb.trajectories.dataset import Dataset
-
-SHIPPED_TRAJECTORIES = Path(__file__).resolve().parents[3] / "trajectories"
+from cwmb.trajectories.locate import packaged_dataset_root
 
 
 @dataclass(frozen=True)
@@ -51,8 +49,8 @@ class Ceiling:
 
 
 def shipped_dataset(env_name: str) -> Dataset:
-    """The dataset shipped in the repository for ``env_name``."""
-    return load_dataset(SHIPPED_TRAJECTORIES, get_env(env_name).name)
+    """The dataset shipped with cwmb for ``env_name`` (never a working directory's own)."""
+    return load_dataset(packaged_dataset_root(), get_env(env_name).name)
 
 
 def needed_tolerance(truth: np.ndarray, predicted: np.ndarray) -> float:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from cwmb.cli.output import JSON_HELP, emit_json
+
 
 def llm_as_model(
     env: str = typer.Option(..., "--env", "-e", help="CWMB env name."),
@@ -19,9 +21,11 @@ def llm_as_model(
     program: Path = typer.Option(
         None, "--program", help="CWM to time (e.g. a run's best.py); default: the reference."
     ),
-    trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
+    trajectories: Path = typer.Option(
+        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
+    ),
     out: Path = typer.Option(Path("results/llm-as-model"), "--out", help="Folder for <ENV>.json."),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Ask an LLM to predict recorded transitions directly; score it like a CWM and compare speeds."""
     from cwmb.atomic import write_atomic
@@ -50,7 +54,7 @@ def llm_as_model(
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / f"{spec.name}.json", json.dumps(document, indent=2, default=str) + "\n")
     if as_json:
-        typer.echo(json.dumps(document, indent=2, default=str))
+        emit_json(document)
         return
     typer.echo(_describe(document))
 

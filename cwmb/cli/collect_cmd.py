@@ -1,12 +1,10 @@
-"""``cwmb collect`` (build the trajectory dataset) and ``cwmb dataset`` (summarize one)."""
+"""``cwmb collect``: build the trajectory dataset on the true environments."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
-
-from cwmb.cli.output import JSON_HELP, emit_json
 
 
 def collect(
@@ -79,27 +77,6 @@ def _run_with_progress(requests, out: Path, workers: int, episodes: int) -> list
     return manifests
 
 
-def dataset(
-    root: Path = typer.Argument(
-        None, help="Dataset root (default: ./trajectories per env, else the packaged dataset)."
-    ),
-    env: list[str] = typer.Option(None, "--env", "-e", help="Only these envs."),
-    markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table (for docs)."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-) -> None:
-    """Summarize a dataset: transitions, trajectories, return range and policies per env."""
-    from cwmb.benchmark import resolve_envs
-    from cwmb.trajectories.summary import render_summary, summarize
-
-    specs = resolve_envs(env) if env else None
-    rows = summarize(root, specs)
-    if as_json:
-        emit_json({"root": root, "envs": rows})
-        return
-    typer.echo(render_summary(rows, markdown=markdown), nl=markdown)
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``collect`` and ``dataset`` to the CLI."""
+    """Add ``collect`` to the CLI."""
     app.command("collect")(collect)
-    app.command("dataset")(dataset)

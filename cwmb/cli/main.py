@@ -26,6 +26,7 @@ from cwmb.errors import CwmbError
 COMMAND_MODULES = [  # in pipeline order, which is the order of `cwmb --help`
     "cwmb.cli.envs_cmd",
     "cwmb.cli.collect_cmd",
+    "cwmb.cli.dataset_cmd",
     "cwmb.cli.synthesize_cmd",
     "cwmb.cli.score_cmd",
     "cwmb.cli.evaluate_cmd",

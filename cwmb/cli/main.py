@@ -29,6 +29,7 @@ COMMAND_MODULES = [  # in pipeline order, which is the order of `cwmb --help`
     "cwmb.cli.evaluate_cmd",
     "cwmb.cli.references_cmd",
     "cwmb.cli.report_cmd",
+    "cwmb.cli.run_cmd",
     "cwmb.cli.llm_cmd",
 ]
 

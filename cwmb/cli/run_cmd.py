@@ -64,7 +64,7 @@ def _prepare(spec: str, output: Path | None, profile: str | None, episodes: int 
 
     from cwmb.grid.cells import expand_cells
     from cwmb.grid.experiment import LLMEntry, load_experiment
-    from cwmb.grid.suites import CellContext
+    from cwmb.grid.suites import CellContext, with_resolved_configs
 
     plan = load_experiment(spec)
     changes: dict[str, Any] = {}
@@ -86,7 +86,8 @@ def _prepare(spec: str, output: Path | None, profile: str | None, episodes: int 
         profile_overrides=plan.planner.overrides,
         sections=plan.suites,
     )
-    return plan, expand_cells(plan), context
+    expansion = expand_cells(plan)
+    return plan, expansion, with_resolved_configs(context, expansion.cells)
 
 
 def _print_dry_run(plan: Any, cells: list[Any], context: Any, shard: tuple[int, int]) -> None:

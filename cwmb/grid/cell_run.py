@@ -94,8 +94,9 @@ def _synthesize(cell: Cell, spec: Any, cell_dir: Path, context: Any, on_call: An
     from cwmb.methods import load_method_config
     from cwmb.methods.synthesis import synthesize_env
 
-    method = load_method_config(cell.method).with_overrides(budget=cell.budget)
-    llm_config = load_llm_config(cell.llm)
+    method = context.method_specs.get(cell.method) or load_method_config(cell.method)
+    method = method.with_overrides(budget=cell.budget)
+    llm_config = context.llm_configs.get(cell.llm) or load_llm_config(cell.llm)
     with _started_pool() as pool:
         outcome = synthesize_env(
             spec,
@@ -157,7 +158,8 @@ def _evaluate(spec: Any, cell_dir: Path, context: Any, on_call: Any) -> dict[str
 
     plan = planner_profile(context)
     best = cell_dir / "best.py"
-    request = EvaluationRequest(spec, best.read_text(), str(best), plan, context.trajectories)
+    label = f"{cell_dir.parent.name}/{cell_dir.name}/best.py"  # the same on every executor
+    request = EvaluationRequest(spec, best.read_text(), label, plan, context.trajectories)
     count = context.episodes or plan.episodes
     with WorkerPool(size=context.planning_workers, preload=PLANNING_PRELOAD) as pool:
         record = evaluate_program(

@@ -9,6 +9,7 @@ similar length). Shards must be run with the same experiment file.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def expand_cells(experiment: Experiment) -> Expansion:
     from cwmb.llm import load_llm_config
     from cwmb.methods import load_method_config
 
-    methods = [(name, load_method_config(name).name) for name in experiment.methods]
+    for name in experiment.methods:
+        load_method_config(name)  # an unknown method fails here, before any cell runs
     cell_stages = tuple(s for s in experiment.stages if s != "report")
     cells: list[Cell] = []
     notes: list[str] = []
@@ -76,22 +78,12 @@ def expand_cells(experiment: Experiment) -> Expansion:
                 notes.append(
                     f"{config.name}: skipping {len(skipped)} target(s) it cannot write: {', '.join(skipped)}"
                 )
-            for target in usable:
-                for budget in entry.budgets:
-                    for method, _ in methods:
-                        for seed in entry.seeds:
-                            cells.append(
-                                Cell(
-                                    suite_name,
-                                    target,
-                                    method,
-                                    entry.config,
-                                    config.name,
-                                    seed,
-                                    budget,
-                                    cell_stages,
-                                )  # fmt: skip
-                            )
+            for target, budget, method, seed in itertools.product(
+                usable, entry.budgets, experiment.methods, entry.seeds
+            ):
+                cells.append(
+                    Cell(suite_name, target, method, entry.config, config.name, seed, budget, cell_stages)
+                )
     return Expansion(tuple(_unique(cells)), tuple(notes))
 
 

@@ -9,6 +9,7 @@ and its cells are resubmitted; they resume from their journals.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import queue
@@ -28,10 +29,9 @@ MAX_ATTEMPTS = 3  # a cell whose process died this many times is recorded as fai
 def die_with_parent() -> None:
     """Ask Linux to SIGKILL this process when its parent dies (no-op elsewhere)."""
     if sys.platform.startswith("linux"):
-        try:
+        # Without it, orphans finish their cell and exit; results stay correct.
+        with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass  # without it, orphans finish their cell and exit; results stay correct
 
 
 def run_cell_in_process(cell: Cell, root: str, context: Any) -> dict[str, Any]:

@@ -9,9 +9,10 @@ suite is not installed. :func:`register_suite` adds a kind.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,6 +34,21 @@ class CellContext:
     profile_overrides: tuple[tuple[str, Any], ...]
     sections: dict[str, dict[str, Any]]
     cache_dir: str | None = None
+    # Resolved by the driver, so a worker needs neither the config files nor the driver's paths.
+    llm_configs: dict[str, Any] = field(default_factory=dict)
+    method_specs: dict[str, Any] = field(default_factory=dict)
+
+
+def with_resolved_configs(context: CellContext, cells: Sequence[Cell]) -> CellContext:
+    """``context`` with the LLM configs and method specs the cells name, read once by the driver."""
+    from cwmb.llm import load_llm_config
+    from cwmb.methods import load_method_config
+
+    return dataclasses.replace(
+        context,
+        llm_configs={cell.llm: load_llm_config(cell.llm) for cell in cells},
+        method_specs={cell.method: load_method_config(cell.method) for cell in cells},
+    )
 
 
 class SuiteKind(Protocol):
@@ -124,7 +140,7 @@ class CwmbSuite:
 
     def inputs(self, cell: Cell, context: CellContext) -> dict[str, Path]:
         """Folders a worker without the driver's filesystem needs: the env's trajectories."""
-        return {"trajectories": Path(context.trajectories) / cell.target}
+        return {f"trajectories/{cell.target}": Path(context.trajectories) / cell.target}
 
 
 class AppsSuite:

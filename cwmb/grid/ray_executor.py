@@ -1,0 +1,185 @@
+"""The Ray executor: each cell a Ray task (``--executor ray``), for a cluster without a shared filesystem.
+
+The driver packs the cell's run directory (a resumed cell gets its journal this way) and
+its trajectories into the task's arguments. The task (:func:`stream_cell`) runs the cell
+in a private temporary folder on the worker, with a private response cache, inside a
+cwmb sandbox pool started there, and *streams* back, after every LLM call, the files that
+changed and the answers its cache gained (a Ray generator task). The driver alone writes
+them into the results tree and its response cache, so a driver killed mid-grid loses at
+most the call in flight. With a shared filesystem this is still correct: nothing on the
+worker writes outside its temporary folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from cwmb.errors import CwmbError
+from cwmb.grid.cells import Cell
+from cwmb.grid.local import failure_record
+from cwmb.grid.transfer import (
+    FolderWatch,
+    apply_files,
+    cache_rows_for,
+    cache_rows_since,
+    last_rowid,
+    pack_folder,
+    store_cache_rows,
+)
+
+RAY_MISSING = "Ray is not installed: pip install 'cwmb[ray]'"
+
+
+def import_ray() -> Any:
+    """Import Ray, or fail with the one line that says how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise CwmbError(RAY_MISSING) from None
+    return ray
+
+
+def connect_ray(address: str | None, local_cpus: int) -> tuple[Any, bool]:
+    """(ray, started_here): join ``address`` (auto, ray://host:port) or start a local Ray for the run."""
+    ray = import_ray()
+    if ray.is_initialized():
+        return ray, False
+    if address:
+        ray.init(address=address, log_to_driver=False)
+    else:
+        ray.init(num_cpus=local_cpus, include_dashboard=False, log_to_driver=False)
+    return ray, True
+
+
+def stream_cell(cell: Cell, context: Any, bundle: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Run a cell in a private folder; yield ``{"files", "cache"}`` updates, then ``{"record"}``."""
+    from cwmb.grid.suites import get_suite
+    from cwmb.llm.cache import CACHE_FILE_NAME
+
+    suite = get_suite(cell.suite)
+    with tempfile.TemporaryDirectory(prefix="cwmb-cell-") as folder:
+        work = Path(folder)
+        cell_dir = suite.cell_directory(cell, work / "results")
+        apply_files(cell_dir, bundle["cell"])
+        for name, files in bundle["inputs"].items():
+            apply_files(work / name, files)
+        cache_file = work / "cache" / CACHE_FILE_NAME
+        store_cache_rows(cache_file, bundle["cache"])
+        local = dataclasses.replace(context, cache_dir=str(work / "cache"))
+        if not (Path(context.trajectories) / cell.target).is_dir():  # no shared filesystem: the copy
+            local = dataclasses.replace(local, trajectories=work / "trajectories")
+        watch, changed, box = FolderWatch(cell_dir), threading.Event(), {}
+
+        def run() -> None:
+            try:
+                box["record"] = suite.run(cell, work / "results", local, on_call=changed.set)
+            except Exception as problem:  # the grid records it and goes on
+                box["record"] = failure_record(cell, problem)
+            finally:
+                changed.set()
+
+        thread = threading.Thread(target=run, name=f"cell {cell.key}", daemon=True)
+        thread.start()
+        last_row = last_rowid(cache_file)  # the seeded answers are the driver's already
+        while True:
+            changed.wait(0.5)
+            changed.clear()
+            finished = not thread.is_alive()
+            files = watch.changes()
+            rows, last_row = cache_rows_since(cache_file, last_row)
+            if files or rows:
+                yield {"files": files, "cache": rows}
+            if finished:
+                break
+        yield {"record": box["record"]}
+
+
+class RayExecutor:
+    """Cells as Ray generator tasks; one driver thread per running cell applies its updates."""
+
+    name = "ray"
+
+    def __init__(self, root: Path, context: Any, address: str | None = None, local_cpus: int = 2) -> None:
+        from cwmb.llm.cache import resolve_cache_path
+
+        self.root = Path(root)
+        self.context = context
+        self.ray, self._started_here = connect_ray(address, local_cpus)
+        self._task = self.ray.remote(max_retries=0)(_cell_task)
+        self._cache_path = resolve_cache_path(context.cache_dir)
+        self._finished: queue.Queue[tuple[Cell, dict[str, Any]]] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self.cpus_per_cell = max(1, context.planning_workers)
+
+    @property
+    def capacity(self) -> int:
+        """Cells that fit the cluster's CPUs at once."""
+        cpus = int(self.ray.cluster_resources().get("CPU", 1))
+        return max(1, cpus // self.cpus_per_cell)
+
+    def submit(self, cell: Cell) -> None:
+        """Pack the cell's files and start its task."""
+        from cwmb.grid.suites import get_suite
+
+        suite = get_suite(cell.suite)
+        cell_dir = suite.cell_directory(cell, self.root)
+        bundle = {
+            "cell": pack_folder(cell_dir),
+            "inputs": {name: pack_folder(path) for name, path in suite.inputs(cell, self.context).items()},
+            "cache": self._cached_answers(cell),
+        }
+        stream = self._task.options(num_cpus=self.cpus_per_cell).remote(cell, self.context, bundle)
+        thread = threading.Thread(target=self._follow, args=(cell, cell_dir, stream), daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _cached_answers(self, cell: Cell) -> list[dict[str, Any]]:
+        """Answers the driver's cache holds for this cell's model and target (others' cells paid them)."""
+        config = self.context.llm_configs.get(cell.llm)
+        if config is None or not config.cache:
+            return []
+        return cache_rows_for(self._cache_path, config.model, cell.target)
+
+    def _follow(self, cell: Cell, cell_dir: Path, stream: Any) -> None:
+        """Apply a task's updates as they arrive (the driver alone writes results and cache)."""
+        record: dict[str, Any] = {"cell": cell.key, "status": "failed", "error": "the task sent no result"}
+        try:
+            for reference in stream:
+                update = self.ray.get(reference)
+                if "record" in update:
+                    record = update["record"]
+                    continue
+                apply_files(cell_dir, update["files"])
+                store_cache_rows(self._cache_path, update["cache"])
+        except Exception as problem:  # a dead worker or node: recorded, the grid goes on
+            record = failure_record(cell, problem)
+        self._finished.put((cell, record))
+
+    def poll(self, timeout: float) -> list[tuple[Cell, dict[str, Any]]]:
+        """Cells finished since the last poll."""
+        found = []
+        try:
+            found.append(self._finished.get(timeout=timeout))
+            while True:
+                found.append(self._finished.get_nowait())
+        except queue.Empty:
+            pass
+        return found
+
+    def close(self) -> None:
+        """Wait for the cells' threads; stop Ray if this executor started it."""
+        for thread in self._threads:
+            thread.join()
+        if self._started_here:
+            self.ray.shutdown()
+
+
+def _cell_task(cell: Cell, context: Any, bundle: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The body of the Ray task (a generator, so Ray streams each update to the driver)."""
+    yield from stream_cell(cell, context, bundle)

@@ -134,7 +134,7 @@ def _dollars(config: Any, entry: LLMEstimate) -> tuple[float | None, str]:
             model=config.model, prompt_tokens=entry.tokens_in, completion_tokens=entry.tokens_out
         )
     except Exception:  # litellm raises for models missing from its price table
-        return None, f"unknown: {config.model} is not in litellm's price table; set price: in the config"
+        return None, f"{config.model} is not in litellm's price table; set price: in the LLM config"
     return float(cost_in) + float(cost_out), "litellm's price table"
 
 

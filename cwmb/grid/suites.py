@@ -92,7 +92,7 @@ class CwmbSuite:
 
     def targets(self, section: dict[str, Any], where: str) -> list[str]:
         """Env names, with the groups ``all``, ``discrete`` and ``continuous`` expanded."""
-        from cwmb.benchmark import ENVS, get_env
+        from cwmb.benchmark import ENVS
 
         unknown = [key for key in section if key != "envs"]
         if unknown:
@@ -108,9 +108,22 @@ class CwmbSuite:
                         s.name for s in ENVS if group == "all" or s.is_discrete == (group == "discrete")
                     ]
                 else:
-                    chosen = [get_env(name.strip()).name]
+                    chosen = [self._env(name.strip())]
                 found += [n for n in chosen if n not in found]
         return found
+
+    def _env(self, name: str) -> str:
+        from cwmb.benchmark import get_env
+
+        try:
+            return get_env(name).name
+        except CwmbError:
+            if name in self.default_envs:  # the suite's own env is missing: the suite is not installed
+                raise CwmbError(
+                    f"the {self.name} suite is not installed in this cwmb (no env {name} in the registry)",
+                    f"use a cwmb that includes {self.name.upper()} support, or remove the {self.name} suite",
+                ) from None
+            raise
 
     def usable_targets(self, targets: list[str], llm_config: Any) -> tuple[list[str], list[str]]:
         """The offline simulated coder can only write envs it has a reference model for."""

@@ -95,3 +95,14 @@ def comparable_cell(folder: Path) -> dict[str, Any]:
         record["returns"] = data["returns"]
         record["program"] = data["program"]
     return record
+
+
+@pytest.fixture(scope="session")
+def local_grid(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The small grid run once by ``cwmb run`` with the local executor: (experiment file, result)."""
+    folder = tmp_path_factory.mktemp("local-grid")
+    path = write_experiment(folder, stages=["synthesize", "evaluate", "report"])
+    done = run_cwmb(
+        "run", str(path), "--workers", "2", "--no-plots", env={"CWMB_CACHE_DIR": str(folder / "c")}
+    )
+    return path, done

@@ -84,6 +84,12 @@ def evaluate(
         None, "--set", help="Override a profile setting, e.g. cem.samples=200."
     ),
     workers: int = typer.Option(2, "--workers", "-j", min=1, help="Sandbox workers (episodes in parallel)."),
+    executor: str = typer.Option(
+        "local", "--executor", help="local (this machine's sandbox pool) or ray (one Ray task per episode)."
+    ),
+    ray_address: str = typer.Option(
+        None, "--ray-address", help="With --executor ray: auto or ray://host:port (default: a local Ray)."
+    ),
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
     trajectories: Path = typer.Option(Path("trajectories"), "--trajectories", help="Dataset root."),
 ) -> None:
@@ -91,29 +97,19 @@ def evaluate(
     from rich.console import Console
     from rich.table import Table
 
-    from cwmb.evaluation import EvaluationRequest, evaluate_program
+    from cwmb.grid.ray_episodes import episode_executor
     from cwmb.planning.profiles import load_profile, parse_override
-    from cwmb.planning.references import reference_summaries
-    from cwmb.planning.sandboxed import PLANNING_PRELOAD
-    from cwmb.sandbox import WorkerPool
 
     overrides = dict(parse_override(s) for s in setting or [])
     plan = load_profile(profile, overrides or None)
     count = episodes or plan.episodes
     targets = _targets(run, env, model, reference, results)
-    records = []
-    with WorkerPool(size=workers, preload=PLANNING_PRELOAD) as pool:
-        for spec, source, label, out in targets:
-            request = EvaluationRequest(spec, source, label, plan, trajectories)
-
-            def said(result: dict, name: str = spec.name) -> None:
-                typer.echo(
-                    f"{name} episode {result['episode']}: return {result['episode_return']:.1f} "
-                    f"({result['outcome']}, {result['length']} steps)",
-                    err=True,
-                )
-
-            records.append(evaluate_program(request, pool, count, out, reference_summaries, said))
+    remote = episode_executor(executor, ray_address, workers)
+    try:
+        records = _evaluate_all(targets, plan, count, trajectories, workers, remote)
+    finally:
+        if remote:
+            remote.close()
     table = Table(title=f"evaluation, profile {plan.name}, {count} episode(s)")
     for column in ("env", "accuracy", "acc. (original)", "return", "R", "note"):
         table.add_column(column)
@@ -123,6 +119,30 @@ def evaluate(
     for _, _, _, out in targets:
         if out is not None:
             typer.echo(f"wrote {out}")
+
+
+def _evaluate_all(targets: list, plan, count: int, trajectories: Path, workers: int, remote) -> list[dict]:
+    """Evaluate every target; episodes run in the local pool, or as Ray tasks when ``remote``."""
+    from cwmb.evaluation import EvaluationRequest, evaluate_program
+    from cwmb.planning.references import reference_summaries
+    from cwmb.planning.sandboxed import PLANNING_PRELOAD
+    from cwmb.sandbox import WorkerPool
+
+    records = []
+    with WorkerPool(size=workers, preload=PLANNING_PRELOAD) as pool:
+        for spec, source, label, out in targets:
+            request = EvaluationRequest(spec, source, label, plan, trajectories)
+            runner = remote.world_model_runner(request) if remote else None
+
+            def said(result: dict, name: str = spec.name) -> None:
+                typer.echo(
+                    f"{name} episode {result['episode']}: return {result['episode_return']:.1f} "
+                    f"({result['outcome']}, {result['length']} steps)",
+                    err=True,
+                )
+
+            records.append(evaluate_program(request, pool, count, out, reference_summaries, said, runner))
+    return records
 
 
 def register(app: typer.Typer) -> None:

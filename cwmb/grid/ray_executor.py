@@ -22,7 +22,7 @@ from typing import Any
 
 from cwmb.errors import CwmbError
 from cwmb.grid.cells import Cell
-from cwmb.grid.local import failure_record
+from cwmb.grid.local import MAX_ATTEMPTS, failure_record
 from cwmb.grid.transfer import (
     FolderWatch,
     apply_files,
@@ -78,11 +78,11 @@ def stream_cell(cell: Cell, context: Any, bundle: dict[str, Any]) -> Iterator[di
 
         def run() -> None:
             try:
-                box["record"] = suite.run(cell, work / "results", local, on_call=changed.set)
+                record = suite.run(cell, work / "results", local, on_call=changed.set)
             except Exception as problem:  # the grid records it and goes on
-                box["record"] = failure_record(cell, problem)
-            finally:
-                changed.set()
+                record = failure_record(cell, problem)
+            box["record"] = record  # before the wake-up: the loop below must see the cell is over
+            changed.set()
 
         thread = threading.Thread(target=run, name=f"cell {cell.key}", daemon=True)
         thread.start()
@@ -90,7 +90,7 @@ def stream_cell(cell: Cell, context: Any, bundle: dict[str, Any]) -> Iterator[di
         while True:
             changed.wait(0.5)
             changed.clear()
-            finished = not thread.is_alive()
+            finished = "record" in box
             files = watch.changes()
             rows, last_row = cache_rows_since(cache_file, last_row)
             if files or rows:
@@ -115,6 +115,7 @@ class RayExecutor:
         self._cache_path = resolve_cache_path(context.cache_dir)
         self._finished: queue.Queue[tuple[Cell, dict[str, Any]]] = queue.Queue()
         self._threads: list[threading.Thread] = []
+        self._attempts: dict[str, int] = {}
         self.cpus_per_cell = max(1, context.planning_workers)
 
     @property
@@ -129,6 +130,7 @@ class RayExecutor:
 
         suite = get_suite(cell.suite)
         cell_dir = suite.cell_directory(cell, self.root)
+        self._attempts[cell.key] = self._attempts.get(cell.key, 0) + 1
         bundle = {
             "cell": pack_folder(cell_dir),
             "inputs": {name: pack_folder(path) for name, path in suite.inputs(cell, self.context).items()},
@@ -157,7 +159,10 @@ class RayExecutor:
                     continue
                 apply_files(cell_dir, update["files"])
                 store_cache_rows(self._cache_path, update["cache"])
-        except Exception as problem:  # a dead worker or node: recorded, the grid goes on
+        except Exception as problem:  # a dead worker or node (cell errors come back as records)
+            if self._attempts[cell.key] < MAX_ATTEMPTS:
+                self.submit(cell)  # repacked from what the driver holds now: the cell resumes
+                return
             record = failure_record(cell, problem)
         self._finished.put((cell, record))
 
@@ -174,8 +179,8 @@ class RayExecutor:
 
     def close(self) -> None:
         """Wait for the cells' threads; stop Ray if this executor started it."""
-        for thread in self._threads:
-            thread.join()
+        while self._threads:  # a resubmitted cell adds a thread while others are joined
+            self._threads.pop(0).join()
         if self._started_here:
             self.ray.shutdown()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import sqlite3
@@ -123,3 +124,56 @@ def test_a_grid_whose_driver_is_killed_finishes_on_rerun_without_paying_twice(tm
         folder = tmp_path / "grid" / "gif_mcts-fake-b3-seed0" / env
         assert json.loads((folder / "summary.json").read_text())["calls"] == 3
         assert len(lines(folder / "completions.jsonl")) == 3
+
+
+def _pool_processes(driver: int) -> list[int]:
+    """The driver's process-pool children (not multiprocessing's resource tracker)."""
+    try:
+        children = Path(f"/proc/{driver}/task/{driver}/children").read_text().split()
+    except OSError:
+        return []
+    found = []
+    for pid in children:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            found.append(int(pid))
+    return found
+
+
+def test_a_killed_pool_process_is_replaced_and_its_cell_resumes_without_paying_twice(tmp_path):
+    path = write_experiment(
+        tmp_path, methods=["gif_mcts"], stages=["synthesize"],
+        llms=[{"config": "offline", "seeds": [0, 1], "budget": 12}],
+        suites={"cwmb": {"envs": ["Blackjack-v1"]}},
+    )  # fmt: skip
+    root = tmp_path / "grid"
+    driver = subprocess.Popen(
+        cwmb_command("run", str(path), "--workers", "2"),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline, killed = time.monotonic() + 180, None
+    while killed is None and time.monotonic() < deadline and driver.poll() is None:
+        trees = list(root.glob("*/*/tree.jsonl"))
+        if trees and max(t.read_text().count("\n") for t in trees) >= 2 and _pool_processes(driver.pid):
+            killed = _pool_processes(driver.pid)[0]
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.01)
+    out, err = driver.communicate(timeout=300)
+    assert killed is not None, "the grid ended before a pool process could be killed"
+    assert driver.returncode == 0, err
+    assert "2 cell(s) run, 0 already complete, 0 failed" in out
+    sessions = []
+    for seed in (0, 1):
+        folder = root / f"gif_mcts-offline-b12-seed{seed}" / "Blackjack-v1"
+        summary = json.loads((folder / "summary.json").read_text())
+        assert summary["status"] == "finished"
+        sessions.append(len(summary["sessions"]))
+        paid = sum(not call["cache_hit"] for call in lines(folder / "llm_calls.jsonl"))
+        assert paid == summary["calls"]  # the killed cell's answers were replayed, not bought again
+    assert max(sessions) == 2  # the killed cell was resumed in a new pool process

@@ -80,7 +80,7 @@ class GridProgress:
 
     def __exit__(self, *exc: object) -> None:
         if self._live is not None:
-            self._live.update(self._render())
+            self._live.update(self._render(), refresh=True)
             self._live.__exit__(None, None, None)
 
     def cell_skipped(self, cell: Cell) -> None:
@@ -109,7 +109,7 @@ class GridProgress:
     def refresh(self) -> None:
         """Redraw the live panel (no-op without a terminal)."""
         if self._live is not None:
-            self._live.update(self._render())
+            self._live.update(self._render(), refresh=True)
 
     def _line(self, cell: Cell, record: dict[str, Any]) -> str:
         t = self.tally

@@ -191,7 +191,7 @@ class AppsSuite:
         """``cwmb synthesize --suite apps ...`` for the cell's problem range, in a subprocess."""
         from cwmb.grid.cell_run import run_cli
 
-        data = str(context.sections["apps"]["data"])
+        data = str(Path(context.sections["apps"]["data"]).resolve())
         args = ["synthesize", "--suite", "apps", "--data", data, "--problems", cell.target]
         args += ["--config", cell.method, "--llm", cell.llm, "--budget", str(cell.budget)]
         args += ["--seed", str(cell.seed), "--run", cell.run, "--results", str(root)]

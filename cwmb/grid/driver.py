@@ -62,7 +62,7 @@ class GridOutcome:
 
 
 def endpoint_limits(cells: Sequence[Cell]) -> dict[str, tuple[str, int]]:
-    """Cell key -> (LLM endpoint, its max_concurrency), from each LLM config named by the cells."""
+    """Cell key -> (LLM endpoint, cells allowed at once): the config's max_concurrency for real LLMs."""
     from cwmb.llm import load_llm_config
 
     configs = {name: load_llm_config(name) for name in {cell.llm for cell in cells}}
@@ -70,7 +70,9 @@ def endpoint_limits(cells: Sequence[Cell]) -> dict[str, tuple[str, int]]:
     for cell in cells:
         config = configs[cell.llm]
         endpoint = f"{config.backend}|{config.model}|{config.api_base or ''}"
-        limits[cell.key] = (endpoint, config.max_concurrency)
+        # Simulated models (offline, scripted) have no provider whose rate limit needs protecting.
+        limit = config.max_concurrency if config.backend == "litellm" else len(cells)
+        limits[cell.key] = (endpoint, limit)
     return limits
 
 

@@ -60,7 +60,7 @@ def connect_ray(address: str | None, local_cpus: int) -> tuple[Any, bool]:
 def stream_cell(cell: Cell, context: Any, bundle: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Run a cell in a private folder; yield ``{"files", "cache"}`` updates, then ``{"record"}``."""
     from cwmb.grid.suites import get_suite
-    from cwmb.llm.cache import CACHE_FILE_NAME
+    from cwmb.llm.cache import CACHE_FILE_NAME, ResponseCache
 
     suite = get_suite(cell.suite)
     with tempfile.TemporaryDirectory(prefix="cwmb-cell-") as folder:
@@ -70,7 +70,9 @@ def stream_cell(cell: Cell, context: Any, bundle: dict[str, Any]) -> Iterator[di
         for name, files in bundle["inputs"].items():
             apply_files(work / name, files)
         cache_file = work / "cache" / CACHE_FILE_NAME
-        store_cache_rows(cache_file, bundle["cache"])
+        if bundle["cache"]:
+            with ResponseCache(cache_file) as seeded:
+                store_cache_rows(seeded, bundle["cache"])
         local = dataclasses.replace(context, cache_dir=str(work / "cache"))
         if not (Path(context.trajectories) / cell.target).is_dir():  # no shared filesystem: the copy
             local = dataclasses.replace(local, trajectories=work / "trajectories")
@@ -113,6 +115,8 @@ class RayExecutor:
         self.ray, self._started_here = connect_ray(address, local_cpus)
         self._task = self.ray.remote(max_retries=0)(_cell_task)
         self._cache_path = resolve_cache_path(context.cache_dir)
+        self._cache: Any = None  # opened at the first answer (a check of the file costs time)
+        self._cache_lock = threading.Lock()
         self._finished: queue.Queue[tuple[Cell, dict[str, Any]]] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._attempts: dict[str, int] = {}
@@ -158,13 +162,23 @@ class RayExecutor:
                     record = update["record"]
                     continue
                 apply_files(cell_dir, update["files"])
-                store_cache_rows(self._cache_path, update["cache"])
+                if update["cache"]:
+                    store_cache_rows(self._driver_cache(), update["cache"])
         except Exception as problem:  # a dead worker or node (cell errors come back as records)
             if self._attempts[cell.key] < MAX_ATTEMPTS:
                 self.submit(cell)  # repacked from what the driver holds now: the cell resumes
                 return
             record = failure_record(cell, problem)
         self._finished.put((cell, record))
+
+    def _driver_cache(self) -> Any:
+        """The driver's response cache, one connection shared by the follower threads (it locks)."""
+        from cwmb.llm.cache import ResponseCache
+
+        with self._cache_lock:
+            if self._cache is None:
+                self._cache = ResponseCache(self._cache_path)
+            return self._cache
 
     def poll(self, timeout: float) -> list[tuple[Cell, dict[str, Any]]]:
         """Cells finished since the last poll."""
@@ -181,6 +195,8 @@ class RayExecutor:
         """Wait for the cells' threads; stop Ray if this executor started it."""
         while self._threads:  # a resubmitted cell adds a thread while others are joined
             self._threads.pop(0).join()
+        if self._cache is not None:
+            self._cache.close()
         if self._started_here:
             self.ray.shutdown()
 

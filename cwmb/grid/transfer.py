@@ -117,17 +117,13 @@ def last_rowid(cache_file: Path) -> int:
     return cache_rows_since(cache_file, 0)[1]
 
 
-def store_cache_rows(cache_path: Path, rows: list[dict[str, Any]]) -> int:
-    """Put workers' answers into the driver's response cache; the first stored answer wins."""
+def store_cache_rows(cache: Any, rows: list[dict[str, Any]]) -> int:
+    """Put workers' answers into a :class:`~cwmb.llm.cache.ResponseCache`; the first stored answer wins."""
     import json
 
-    from cwmb.llm.cache import ResponseCache
     from cwmb.llm.protocol import Completion
 
-    if not rows:
-        return 0
-    with ResponseCache(cache_path) as cache:
-        for row in rows:
-            completion = Completion(row["text"], row["tokens_in"], row["tokens_out"], row["cost_usd"])
-            cache.put(row["key"], row["model"], completion, json.loads(row["key_parts"]))
+    for row in rows:
+        completion = Completion(row["text"], row["tokens_in"], row["tokens_out"], row["cost_usd"])
+        cache.put(row["key"], row["model"], completion, json.loads(row["key_parts"]))
     return len(rows)

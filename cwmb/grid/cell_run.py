@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -174,9 +175,16 @@ def _evaluate(spec: Any, cell_dir: Path, context: Any, on_call: Any) -> dict[str
     return {"mean": returns.get("mean"), "normalized": returns.get("normalized"), "n": returns.get("n")}
 
 
-def run_cli(args: list[str]) -> None:
-    """Run one ``cwmb`` command in a subprocess; its ``error:`` line becomes a CwmbError."""
-    done = subprocess.run([sys.executable, "-m", "cwmb", *args], capture_output=True, text=True, check=False)
+def run_cli(args: list[str], cache_dir: str | None = None) -> None:
+    """Run one ``cwmb`` command in a subprocess; its ``error:`` line becomes a CwmbError.
+
+    ``cache_dir`` (a Ray worker's private cache) is passed as ``$CWMB_CACHE_DIR``.
+    """
+    from cwmb.llm.cache import CACHE_ENV_VAR
+
+    env = {**os.environ, **({CACHE_ENV_VAR: cache_dir} if cache_dir else {})}
+    command = [sys.executable, "-m", "cwmb", *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         said = next((line for line in lines if line.startswith("error:")), lines[-1] if lines else "")

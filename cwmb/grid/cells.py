@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from pathlib import Path
 
 from cwmb.errors import CwmbError
 from cwmb.grid.experiment import Experiment
@@ -19,7 +18,8 @@ from cwmb.grid.experiment import Experiment
 
 @dataclass(frozen=True)
 class Cell:
-    """One unit of a grid. ``run`` is the run name; the cell writes ``<root>/<run>/<target>/``.
+    """One unit of a grid. ``run`` is the run name; where it writes is its suite's
+    ``cell_directory`` (``<root>/<run>/<ENV>/`` for cwmb cells).
 
     ``llm`` is the LLM config as the experiment names it (a preset or a path) and
     ``llm_name`` its resolved name, used in run names as ``cwmb synthesize`` does.
@@ -43,10 +43,6 @@ class Cell:
     def key(self) -> str:
         """Unique within a grid: ``<run>/<target>`` (also the cell's folder under the root)."""
         return f"{self.run}/{self.target}"
-
-    def directory(self, root: Path) -> Path:
-        """Where the cell's run directory lives under the grid's output root."""
-        return Path(root) / self.run / self.target
 
 
 @dataclass(frozen=True)

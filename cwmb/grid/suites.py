@@ -195,7 +195,7 @@ class AppsSuite:
         args = ["synthesize", "--suite", "apps", "--data", data, "--problems", cell.target]
         args += ["--config", cell.method, "--llm", cell.llm, "--budget", str(cell.budget)]
         args += ["--seed", str(cell.seed), "--run", cell.run, "--results", str(root)]
-        run_cli(args)
+        run_cli(args, context.cache_dir)
         return {"cell": cell.key, "status": "finished", "calls": None, "cost_usd": None}
 
     def inputs(self, cell: Cell, context: CellContext) -> dict[str, Path]:

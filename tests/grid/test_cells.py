@@ -54,3 +54,34 @@ def test_shards_are_disjoint_and_cover_the_grid(count):
 def test_a_bad_shard_is_refused(text):
     with pytest.raises(CwmbError, match="bad --shard"):
         parse_shard(text)
+
+
+class _NumbersSuite:
+    """A suite kind a user could add: targets are numbered problems."""
+
+    name = "numbers"
+
+    def targets(self, section, where):
+        return [f"n{i}" for i in range(section["count"])]
+
+    def usable_targets(self, targets, llm_config):
+        return targets, []
+
+
+def test_a_registered_suite_kind_expands_like_the_built_in_ones():
+    from cwmb.grid.suites import _SUITES, get_suite, register_suite
+
+    register_suite(_NumbersSuite())
+    try:
+        cells = expand_cells(_experiment(suites={"numbers": {"count": 3}})).cells
+        assert get_suite("numbers").name == "numbers"
+    finally:
+        _SUITES.pop("numbers")
+    assert [c.key for c in cells[:2]] == ["gif_mcts-offline-b2-seed0/n0", "gif_mcts-offline-b2-seed1/n0"]
+    assert len(cells) == 3 * 2 * 2 * 2 and {c.suite for c in cells} == {"numbers"}
+
+
+def test_an_unknown_suite_names_the_known_ones():
+    with pytest.raises(CwmbError, match="unknown suite 'cwbm'") as raised:
+        expand_cells(_experiment(suites={"cwbm": {}}))
+    assert "did you mean cwmb?" in raised.value.hint

@@ -81,7 +81,9 @@ def lines(path: Path) -> list[dict[str, Any]]:
 def comparable_cell(folder: Path) -> dict[str, Any]:
     """What a cell decided, without timings and cache provenance (which depend on where it ran)."""
     summary = json.loads((folder / "summary.json").read_text())
+    config = json.loads((folder / "config.json").read_text())
     record: dict[str, Any] = {
+        "config": {k: v for k, v in config.items() if k != "created"},
         "tree": [{k: line[k] for k in DECISION_KEYS} for line in lines(folder / "tree.jsonl")],
         "best": (folder / "best.py").read_text(),
         "summary": {k: summary[k] for k in ("best", "curve", "calls", "status", "stop_reason", "llm")},

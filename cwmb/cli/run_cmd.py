@@ -150,9 +150,14 @@ def _finish(plan, all_cells, context, outcome, shard, plots: bool) -> None:
     from cwmb.grid.driver import ledger_path
 
     done = len(outcome.records) - len(outcome.failed)
+    records = outcome.records.values()
+    calls = sum(r.get("new_calls") or 0 for r in records)
+    cost = sum(r.get("cost_usd") or 0.0 for r in records)
+    label = " [simulated, not an LLM]" if any(r.get("simulated") for r in records) else ""
     typer.echo(
         f"{plan.name}: {done} cell(s) run, {len(outcome.skipped)} already complete, "
-        f"{len(outcome.failed)} failed, {len(outcome.not_started)} not started -> {plan.output}/"
+        f"{len(outcome.failed)} failed, {len(outcome.not_started)} not started; "
+        f"{calls} new LLM call(s), ${cost:.4f}{label} -> {plan.output}/"
     )
     if "report" in plan.stages:
         _report(plan, all_cells, context, shard, plots)

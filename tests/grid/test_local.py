@@ -37,6 +37,7 @@ def test_a_grid_runs_every_cell_as_an_ordinary_run_directory(local_grid):
         assert len(evaluation["episodes"]) == 1 and evaluation["profile"]["name"] == "quick"
     assert "small: 8 cell(s) run, 0 already complete, 0 failed" in done.stdout
     assert "NOT an LLM" in done.stdout and "[simulated, not an LLM]" in done.stderr
+    assert "$0.0000 [simulated, not an LLM] ->" in done.stdout
     assert (root / "report" / "report.md").exists()
 
 
@@ -48,6 +49,7 @@ def test_rerunning_a_finished_grid_skips_every_cell_and_pays_nothing(local_grid)
     again = run_cwmb("run", str(path), "--no-plots", env={"CWMB_CACHE_DIR": str(path.parent / "c")})
     assert again.returncode == 0, again.stderr
     assert "small: 0 cell(s) run, 8 already complete" in again.stdout
+    assert "0 not started; 0 new LLM call(s), $0.0000 ->" in again.stdout
     assert {key: (root / key / "llm_calls.jsonl").read_text() for key in GRID} == before
 
 

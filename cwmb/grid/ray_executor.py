@@ -52,8 +52,8 @@ def connect_ray(address: str | None, local_cpus: int) -> tuple[Any, bool]:
         return ray, False
     if address:
         ray.init(address=address, log_to_driver=False)
-    else:
-        ray.init(num_cpus=local_cpus, include_dashboard=False, log_to_driver=False)
+    else:  # "local": a new Ray for this run, even if RAY_ADDRESS or a `ray start` cluster exists
+        ray.init(address="local", num_cpus=local_cpus, include_dashboard=False, log_to_driver=False)
     return ray, True
 
 

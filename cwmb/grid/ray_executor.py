@@ -5,8 +5,9 @@ its trajectories into the task's arguments. The task (:func:`stream_cell`) runs 
 in a private temporary folder on the worker, with a private response cache, inside a
 cwmb sandbox pool started there, and *streams* back, after every LLM call, the files that
 changed and the answers its cache gained (a Ray generator task). The driver alone writes
-them into the results tree and its response cache, so a driver killed mid-grid loses at
-most the call in flight. With a shared filesystem this is still correct: nothing on the
+them into the results tree and its response cache and posts a receipt (:class:`Receipts`);
+the cell's next call waits for it, so a driver killed mid-grid loses at most the call in
+flight. With a shared filesystem this is still correct: nothing on the
 worker writes outside its temporary folder.
 """
 
@@ -16,6 +17,7 @@ import dataclasses
 import queue
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ from cwmb.grid.transfer import (
 )
 
 RAY_MISSING = "Ray is not installed: pip install 'cwmb[ray]'"
+RECEIPT_TIMEOUT_S = 600.0
 
 
 def import_ray() -> Any:
@@ -57,46 +60,103 @@ def connect_ray(address: str | None, local_cpus: int) -> tuple[Any, bool]:
     return ray, True
 
 
-def stream_cell(cell: Cell, context: Any, bundle: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Run a cell in a private folder; yield ``{"files", "cache"}`` updates, then ``{"record"}``."""
+class Receipts:
+    """A Ray actor: how many calls of each cell stream the driver has written to its disk."""
+
+    def __init__(self) -> None:
+        self._written: dict[str, int] = {}
+
+    def written(self, stream: str, through: int) -> None:
+        """The driver has written everything up to call ``through`` of ``stream``."""
+        self._written[stream] = max(self._written.get(stream, 0), through)
+
+    def through(self, stream: str) -> int:
+        """The last call of ``stream`` the driver has written (0: none)."""
+        return self._written.get(stream, 0)
+
+
+class _Handoff:
+    """After each LLM call (or episode), wake the streaming loop and wait for the driver's receipt.
+
+    The cell makes its next call only once the previous answer is on the driver's disk, so a
+    driver killed at any moment loses at most the call in flight.
+    """
+
+    def __init__(self, receipts: Any, stream: str) -> None:
+        self.receipts = receipts
+        self.stream = stream
+        self.calls = 0
+        self.changed = threading.Event()
+
+    def on_call(self) -> None:
+        """Called by the cell's thread after the run directory holds the new call."""
+        self.calls += 1
+        wanted = self.calls
+        self.changed.set()
+        if self.receipts is None:
+            return
+        import ray
+
+        deadline = time.monotonic() + RECEIPT_TIMEOUT_S
+        while ray.get(self.receipts.through.remote(self.stream)) < wanted:
+            if time.monotonic() > deadline:
+                return  # a stalled driver must not stall the cell forever; the update is still sent
+            time.sleep(0.01)
+
+
+def _unpack(cell: Cell, bundle: dict[str, Any], work: Path, context: Any) -> tuple[Path, Path, Any]:
+    """Lay out the bundle in ``work``; return (cell folder, private cache file, the worker's context)."""
     from cwmb.grid.suites import get_suite
     from cwmb.llm.cache import CACHE_FILE_NAME, ResponseCache
 
-    suite = get_suite(cell.suite)
+    cell_dir = get_suite(cell.suite).cell_directory(cell, work / "results")
+    apply_files(cell_dir, bundle["cell"])
+    for name, files in bundle["inputs"].items():
+        apply_files(work / name, files)
+    cache_file = work / "cache" / CACHE_FILE_NAME
+    if bundle["cache"]:
+        with ResponseCache(cache_file) as seeded:
+            store_cache_rows(seeded, bundle["cache"])
+    local = dataclasses.replace(context, cache_dir=str(work / "cache"))
+    if not (Path(context.trajectories) / cell.target).is_dir():  # no shared filesystem: the copy
+        local = dataclasses.replace(local, trajectories=work / "trajectories")
+    return cell_dir, cache_file, local
+
+
+def stream_cell(
+    cell: Cell, context: Any, bundle: dict[str, Any], receipts: Any = None, stream: str = ""
+) -> Iterator[dict[str, Any]]:
+    """Run a cell in a private folder; yield updates (files, cache rows, calls covered), then the record.
+
+    With ``receipts`` (the driver's :class:`Receipts` actor), each call waits until the driver
+    has written the update that holds it (see :class:`_Handoff`).
+    """
+    from cwmb.grid.suites import get_suite
+
     with tempfile.TemporaryDirectory(prefix="cwmb-cell-") as folder:
         work = Path(folder)
-        cell_dir = suite.cell_directory(cell, work / "results")
-        apply_files(cell_dir, bundle["cell"])
-        for name, files in bundle["inputs"].items():
-            apply_files(work / name, files)
-        cache_file = work / "cache" / CACHE_FILE_NAME
-        if bundle["cache"]:
-            with ResponseCache(cache_file) as seeded:
-                store_cache_rows(seeded, bundle["cache"])
-        local = dataclasses.replace(context, cache_dir=str(work / "cache"))
-        if not (Path(context.trajectories) / cell.target).is_dir():  # no shared filesystem: the copy
-            local = dataclasses.replace(local, trajectories=work / "trajectories")
-        watch, changed, box = FolderWatch(cell_dir), threading.Event(), {}
+        cell_dir, cache_file, local = _unpack(cell, bundle, work, context)
+        watch, handoff, box = FolderWatch(cell_dir), _Handoff(receipts, stream or cell.key), {}
 
         def run() -> None:
             try:
-                record = suite.run(cell, work / "results", local, on_call=changed.set)
+                record = get_suite(cell.suite).run(cell, work / "results", local, on_call=handoff.on_call)
             except Exception as problem:  # the grid records it and goes on
                 record = failure_record(cell, problem)
             box["record"] = record  # before the wake-up: the loop below must see the cell is over
-            changed.set()
+            handoff.changed.set()
 
-        thread = threading.Thread(target=run, name=f"cell {cell.key}", daemon=True)
-        thread.start()
-        last_row = last_rowid(cache_file)  # the seeded answers are the driver's already
+        threading.Thread(target=run, name=f"cell {cell.key}", daemon=True).start()
+        last_row, sent = last_rowid(cache_file), 0  # the seeded answers are the driver's already
         while True:
-            changed.wait(0.5)
-            changed.clear()
-            finished = "record" in box
+            handoff.changed.wait(0.5)
+            handoff.changed.clear()
+            finished, through = "record" in box, handoff.calls  # read before the scan it covers
             files = watch.changes()
             rows, last_row = cache_rows_since(cache_file, last_row)
-            if files or rows:
-                yield {"files": files, "cache": rows}
+            if files or rows or through > sent:
+                yield {"files": files, "cache": rows, "through": through}
+                sent = through
             if finished:
                 break
         yield {"record": box["record"]}
@@ -120,6 +180,7 @@ class RayExecutor:
         self._finished: queue.Queue[tuple[Cell, dict[str, Any]]] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._attempts: dict[str, int] = {}
+        self._receipts = self.ray.remote(num_cpus=0)(Receipts).remote()
         self.cpus_per_cell = max(1, context.planning_workers)
 
     @property
@@ -140,8 +201,11 @@ class RayExecutor:
             "inputs": {name: pack_folder(path) for name, path in suite.inputs(cell, self.context).items()},
             "cache": self._cached_answers(cell),
         }
-        stream = self._task.options(num_cpus=self.cpus_per_cell).remote(cell, self.context, bundle)
-        thread = threading.Thread(target=self._follow, args=(cell, cell_dir, stream), daemon=True)
+        name = f"{cell.key}#{self._attempts[cell.key]}"  # a resubmitted cell counts its calls anew
+        stream = self._task.options(num_cpus=self.cpus_per_cell).remote(
+            cell, self.context, bundle, self._receipts, name
+        )
+        thread = threading.Thread(target=self._follow, args=(cell, cell_dir, stream, name), daemon=True)
         self._threads.append(thread)
         thread.start()
 
@@ -152,7 +216,7 @@ class RayExecutor:
             return []
         return cache_rows_for(self._cache_path, config.model, cell.target)
 
-    def _follow(self, cell: Cell, cell_dir: Path, stream: Any) -> None:
+    def _follow(self, cell: Cell, cell_dir: Path, stream: Any, name: str) -> None:
         """Apply a task's updates as they arrive (the driver alone writes results and cache)."""
         record: dict[str, Any] = {"cell": cell.key, "status": "failed", "error": "the task sent no result"}
         try:
@@ -164,6 +228,7 @@ class RayExecutor:
                 apply_files(cell_dir, update["files"])
                 if update["cache"]:
                     store_cache_rows(self._driver_cache(), update["cache"])
+                self._receipts.written.remote(name, update["through"])  # the cell may go on
         except Exception as problem:  # a dead worker or node (cell errors come back as records)
             if self._attempts[cell.key] < MAX_ATTEMPTS:
                 self.submit(cell)  # repacked from what the driver holds now: the cell resumes
@@ -201,6 +266,8 @@ class RayExecutor:
             self.ray.shutdown()
 
 
-def _cell_task(cell: Cell, context: Any, bundle: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _cell_task(
+    cell: Cell, context: Any, bundle: dict[str, Any], receipts: Any, stream: str
+) -> Iterator[dict[str, Any]]:
     """The body of the Ray task (a generator, so Ray streams each update to the driver)."""
-    yield from stream_cell(cell, context, bundle)
+    yield from stream_cell(cell, context, bundle, receipts, stream)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import yaml
@@ -16,7 +22,16 @@ from cwmb.grid.experiment import load_experiment
 from cwmb.grid.progress import GridProgress
 from cwmb.grid.ray_executor import RayExecutor
 from cwmb.grid.suites import CellContext, with_resolved_configs
-from tests.grid.conftest import REPO, cell_dirs, comparable_cell, write_experiment
+from tests.grid.conftest import (
+    REPO,
+    cell_dirs,
+    comparable_cell,
+    cwmb_command,
+    lines,
+    run_cwmb,
+    write_experiment,
+)
+from tests.llm.fake_openai_server import FakeOpenAIServer, Reply, Slow
 
 
 def _context(experiment) -> CellContext:
@@ -77,3 +92,59 @@ def test_without_ray_the_executor_says_how_to_install_it(tmp_path):
     assert done.returncode == 2
     assert done.stderr.splitlines() == ["error: Ray is not installed: pip install 'cwmb[ray]'"]
     assert not (tmp_path / "grid").exists()
+
+
+def _processes_marked(marker: str) -> list[int]:
+    """Processes whose environment holds ``marker`` (everything the killed driver started inherits it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if marker.encode() in entry.joinpath("environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_a_ray_grid_whose_driver_is_killed_finishes_on_rerun_without_paying_twice(tmp_path):
+    with FakeOpenAIServer() as server:
+        llm = tmp_path / "fake.yaml"
+        llm.write_text(
+            f"name: fake\nbackend: litellm\nmodel: openai/fake\napi_base: {server.api_base}\n"
+            "max_retries: 0\ntimeout_s: 300\n"
+        )
+        path = write_experiment(
+            tmp_path, methods=["gif_mcts"], stages=["synthesize"],
+            llms=[{"config": str(llm), "seeds": [0], "budget": 3}],
+        )  # fmt: skip
+        server.push(*[Reply(f"no code here {i}") for i in range(4)], Slow(600))
+        args = ("run", str(path), "--executor", "ray", "--workers", "1")  # one cell at a time
+        marker = f"CWMB_TEST_KILLED_DRIVER={uuid.uuid4().hex}"
+        driver = subprocess.Popen(
+            cwmb_command(*args),
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, marker.split("=")[0]: marker.split("=")[1]},
+        )
+        deadline = time.monotonic() + 240
+        while len(server.requests) < 5 and time.monotonic() < deadline and driver.poll() is None:
+            time.sleep(0.05)
+        driver.send_signal(signal.SIGKILL)
+        assert driver.wait(timeout=60) == -signal.SIGKILL and len(server.requests) == 5
+        time.sleep(2.0)  # the Ray it started dies with it: the cell's worker sends nothing more
+        assert len(server.requests) == 5
+        for pid in _processes_marked(marker):  # Ray's agents linger after a kill -9: ours to stop
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+        rerun = run_cwmb(*args)
+        assert rerun.returncode == 0, rerun.stderr
+        answered = 4 + len(server.requests) - 5
+    with sqlite3.connect(tmp_path / "cache" / "llm-cache.sqlite3") as connection:
+        rows = connection.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+    assert rows == answered == 6  # every answer reached the driver's cache once; none was bought twice
+    for env in ("CartPole-v1", "Taxi-v3"):
+        folder = tmp_path / "grid" / "gif_mcts-fake-b3-seed0" / env
+        assert len(lines(folder / "completions.jsonl")) == 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +136,26 @@ def _returns(
     return block
 
 
+def _local_episodes(request: EvaluationRequest, pool: Any, todo: list[int]) -> Iterator[dict[str, Any]]:
+    """Play episodes ``todo`` in ``pool``, as many at once as it has workers, in order."""
+    with ThreadPoolExecutor(max_workers=max(1, getattr(pool, "size", 1))) as threads:
+        futures = [
+            threads.submit(
+                run_sandboxed_episode,
+                request.spec,
+                request.source,
+                request.profile,
+                i,
+                pool,
+                None,
+                request.timeout,
+            )
+            for i in todo
+        ]
+        for future in futures:
+            yield future.result().to_dict()
+
+
 def evaluate_program(
     request: EvaluationRequest,
     pool: Any,
@@ -143,8 +163,13 @@ def evaluate_program(
     out: Path | None = None,
     references: ReferenceFn | None = None,
     on_episode: Callable[[dict[str, Any]], None] | None = None,
+    run_episodes: Callable[[list[int]], Iterable[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate one program; write (and resume from) ``out`` when given; return the record."""
+    """Evaluate one program; write (and resume from) ``out`` when given; return the record.
+
+    ``run_episodes`` plays the given episodes elsewhere (e.g. as Ray tasks, each in its own
+    sandbox) and yields their records; by default they run in ``pool``, one per worker.
+    """
     previous = json.loads(out.read_text()) if out is not None and out.exists() else None
     done = _reusable(previous, request)
     record: dict[str, Any] = {
@@ -166,22 +191,9 @@ def evaluate_program(
             on_episode(result)
 
     todo = [i for i in range(episodes) if i not in done]
-    with ThreadPoolExecutor(max_workers=max(1, getattr(pool, "size", 1))) as threads:
-        futures = [
-            threads.submit(
-                run_sandboxed_episode,
-                request.spec,
-                request.source,
-                request.profile,
-                i,
-                pool,
-                None,
-                request.timeout,
-            )
-            for i in todo
-        ]
-        for future in futures:
-            finish(future.result().to_dict())
+    runner = run_episodes or (lambda wanted: _local_episodes(request, pool, wanted))
+    for result in runner(todo):
+        finish(result)
     record["returns"] = _returns(record, request, references)
     if out is not None:
         write_json_atomic(out, record)

@@ -101,6 +101,12 @@ def evaluate(
         None, "--set", help="Override a profile setting, e.g. cem.samples=200."
     ),
     workers: int = typer.Option(2, "--workers", "-j", min=1, help="Sandbox workers (episodes in parallel)."),
+    executor: str = typer.Option(
+        "local", "--executor", help="local (this machine's sandbox pool) or ray (one Ray task per episode)."
+    ),
+    ray_address: str = typer.Option(
+        None, "--ray-address", help="With --executor ray: auto or ray://host:port (default: a local Ray)."
+    ),
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
     trajectories: Path = typer.Option(
         None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
@@ -121,33 +127,22 @@ def evaluate(
         from cwmb.apps.commands import evaluate_apps
 
         return evaluate_apps(_apps_run(run, results), workers)  # type: ignore[arg-type]
-    from cwmb.evaluation import EvaluationRequest, evaluate_program
+    from cwmb.grid.ray_episodes import episode_executor
     from cwmb.planning.profiles import load_profile, parse_override
     from cwmb.planning.published_references import PUBLISHED_LABEL, check_choice, published_summaries
     from cwmb.planning.references import reference_summaries
-    from cwmb.planning.sandboxed import PLANNING_PRELOAD
-    from cwmb.sandbox import WorkerPool
 
     normalizers = published_summaries if check_choice(references) == "published" else reference_summaries
     overrides = dict(parse_override(s) for s in setting or [])
     plan = load_profile(profile, overrides or None)
     count = episodes or plan.episodes
     targets = _targets(run, env, model, reference, results)
-    records = []
-    with WorkerPool(size=workers, preload=PLANNING_PRELOAD) as pool:
-        from cwmb.cli.sandbox_cmd import isolation_line
-
-        note(isolation_line(pool))
-        for spec, source, label, out in targets:
-            request = EvaluationRequest(spec, source, label, plan, trajectories)
-
-            def said(result: dict, name: str = spec.name) -> None:
-                note(
-                    f"{name} episode {result['episode']}: return {result['episode_return']:.1f} "
-                    f"({result['outcome']}, {result['length']} steps)"
-                )
-
-            records.append(evaluate_program(request, pool, count, out, normalizers, said))
+    remote = episode_executor(executor, ray_address, workers)
+    try:
+        records = _evaluate_all(targets, plan, count, trajectories, workers, remote, normalizers)
+    finally:
+        if remote:
+            remote.close()
     title = f"evaluation, profile {plan.name}, {count} episode(s)"
     if references == "published":
         title += f"; R with the {PUBLISHED_LABEL}"
@@ -164,6 +159,32 @@ def evaluate(
     _print_table(records, title)
     for path in written:
         typer.echo(f"wrote {path}")
+
+
+def _evaluate_all(
+    targets: list, plan, count: int, trajectories: Path | None, workers: int, remote, normalizers
+) -> list[dict]:
+    """Evaluate every target; episodes run in the local pool, or as Ray tasks when ``remote``."""
+    from cwmb.cli.sandbox_cmd import isolation_line
+    from cwmb.evaluation import EvaluationRequest, evaluate_program
+    from cwmb.planning.sandboxed import PLANNING_PRELOAD
+    from cwmb.sandbox import WorkerPool
+
+    records = []
+    with WorkerPool(size=workers, preload=PLANNING_PRELOAD) as pool:
+        note(isolation_line(pool))
+        for spec, source, label, out in targets:
+            request = EvaluationRequest(spec, source, label, plan, trajectories)
+            runner = remote.world_model_runner(request) if remote else None
+
+            def said(result: dict, name: str = spec.name) -> None:
+                note(
+                    f"{name} episode {result['episode']}: return {result['episode_return']:.1f} "
+                    f"({result['outcome']}, {result['length']} steps)"
+                )
+
+            records.append(evaluate_program(request, pool, count, out, normalizers, said, runner))
+    return records
 
 
 def _print_table(records: list[dict], title: str) -> None:

@@ -32,6 +32,7 @@ COMMAND_MODULES = [  # in pipeline order, which is the order of `cwmb --help`
     "cwmb.cli.evaluate_cmd",
     "cwmb.cli.references_cmd",
     "cwmb.cli.report_cmd",
+    "cwmb.cli.run_cmd",
     "cwmb.cli.llm_cmd",
     "cwmb.cli.llm_as_model_cmd",
     "cwmb.cli.apps_cmd",

@@ -40,6 +40,12 @@ def references(
     probe_iterations: int = typer.Option(
         None, "--probe-iterations", min=1, help="With --estimate: time CEM with fewer iterations, scale up."
     ),
+    executor: str = typer.Option(
+        "local", "--executor", help="local (worker processes) or ray (one Ray task per episode)."
+    ),
+    ray_address: str = typer.Option(
+        None, "--ray-address", help="With --executor ray: auto or ray://host:port (default: a local Ray)."
+    ),
     status: bool = typer.Option(False, "--status", help="Show what is finished and missing; run nothing."),
     markdown: bool = typer.Option(False, "--markdown", help="With --status: print a Markdown table."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -53,6 +59,7 @@ def references(
     import sys
 
     from cwmb.benchmark import resolve_envs
+    from cwmb.grid.ray_episodes import episode_executor
     from cwmb.planning.profiles import load_profile, parse_override
     from cwmb.planning.references import ReferenceReturns, reference_path
 
@@ -70,14 +77,19 @@ def references(
     command = "cwmb " + shlex.join(sys.argv[1:]) if "references" in sys.argv else "cwmb references"
     arguments = dict(profile=chosen, envs=resolve_envs(env), agents=agent, out=path, command=command)
     arguments |= dict(workers=workers, nice=nice, force=force, estimate=estimate, limit=episodes)
+    remote = episode_executor(executor, ray_address, workers)
     try:
-        report = _run(arguments | {"probe_iterations": probe_iterations})
+        runner = {"run_jobs": remote.reference_runner()} if remote else {}
+        report = _run(arguments | {"probe_iterations": probe_iterations} | runner)
     except KeyboardInterrupt:
         # typer turns an interrupt into a silent exit 130; say what was kept.
         typer.echo(
             f"stopped: finished work is saved in {path}; re-run the same command to continue", err=True
         )
         raise typer.Exit(130) from None
+    finally:
+        if remote:
+            remote.close()
     for note in report.dropped:
         typer.echo(f"discarded (other settings): {note}", err=True)
     missing = report.store.missing()

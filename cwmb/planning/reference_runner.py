@@ -269,13 +269,15 @@ def compute_references(
     limit: int | None = None,
     probe_iterations: int | None = None,
     progress: ProgressFn | None = None,
+    run_jobs: Callable[[Sequence[Job], PlannerProfile], Iterator[JobOutcome]] | None = None,
 ) -> RunReport:
     """Run the missing episodes (or, with ``estimate``, cost probes) and keep ``out`` up to date.
 
     Finished episodes already in ``out`` are skipped; blocks made with other settings are
     dropped (only with ``force`` if they hold episodes). The file is rewritten after each job.
     ``limit`` runs only the first ``limit`` episodes now; the profile's count stays the target.
-    ``probe_iterations``: see :func:`estimate_record`.
+    ``probe_iterations``: see :func:`estimate_record`. ``run_jobs`` runs the jobs elsewhere
+    (e.g. as Ray tasks) instead of :func:`execute`; this process still writes ``out`` alone.
     """
     store, dropped = open_store(Path(out), profile, command, force)
     chosen = check_agents(agents)
@@ -285,7 +287,8 @@ def compute_references(
         jobs = plan_jobs(store, envs, chosen, limit)
     report = RunReport(store, len(jobs), dropped=dropped)
     store.write()  # the header (profile, versions, command) even when nothing is left to run
-    with closing(execute(jobs, profile, workers, nice)) as outcomes:
+    running = run_jobs(jobs, profile) if run_jobs else execute(jobs, profile, workers, nice)
+    with closing(running) as outcomes:
         for outcome in outcomes:
             _take(report, outcome)
             if progress is not None:

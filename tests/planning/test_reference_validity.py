@@ -6,6 +6,8 @@ the mechanism behind each one on real gymnasium envs.
 
 from __future__ import annotations
 
+import numpy as np
+
 from cwmb.benchmark import get_env
 from cwmb.benchmark.making import make_env
 from cwmb.benchmark.snapshot import restore, snapshot
@@ -80,3 +82,20 @@ def test_blackjack_fresh_oracle_cannot_read_the_deck():
     assert any(r < best for r, best in zip(returns, foresight, strict=True))
     shipped = load_reference_returns("paper").blocks[("Blackjack-v1", "oracle")].episodes
     assert returns[:10] == [shipped[i]["return"] for i in range(10)]
+
+
+def test_a_deep_copied_pusher_starts_with_the_object_on_the_goal_and_our_snapshot_does_not():
+    # The original oracle saved the true env with copy.deepcopy, which rebuilds a gymnasium
+    # MuJoCo env at its model's initial pose; for Pusher that puts the object on the goal
+    # (benchmarks/pusher_oracle.py measures what this does to the oracle's return).
+    import copy
+
+    env = make_env(get_env("Pusher-v4"))
+    env.reset(seed=episode_seeds(0, 0)[0])
+    object_and_goal = slice(-4, None)  # obj_slidey, obj_slidex, goal_slidey, goal_slidex
+    assert np.linalg.norm(env.data.qpos[object_and_goal][:2]) > 0.17  # reset puts the object off the goal
+    assert not copy.deepcopy(env).data.qpos[object_and_goal].any()  # the copy: object at the goal
+    twin = make_env(get_env("Pusher-v4"))
+    twin.reset(seed=1)
+    restore(twin, snapshot(env))
+    assert (twin.data.qpos == env.data.qpos).all()

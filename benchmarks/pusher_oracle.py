@@ -15,6 +15,7 @@ CEM keeps it to minutes; ``--set`` changes any planner setting::
 
     .venv/bin/python benchmarks/pusher_oracle.py --episodes 5 \\
         --set cem.iterations=5 cem.samples=200 cem.elites=20
+    .venv/bin/python benchmarks/pusher_oracle.py --episodes 3 --variant 2 --agent oracle  # paper CEM
 """
 
 from __future__ import annotations
@@ -88,11 +89,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=5)
     parser.add_argument("--set", nargs="*", default=[], help="planner profile overrides, KEY=VALUE")
+    parser.add_argument("--variant", type=int, nargs="*", help="run only these variants (0, 1, 2)")
+    parser.add_argument("--agent", nargs="*", default=["random", "oracle"], help="random and/or oracle")
     args = parser.parse_args()
     profile = load_profile("paper", dict(parse_override(text) for text in args.set))
     print(f"profile paper with {args.set or 'no overrides'}, {args.episodes} episodes")
-    for label, xml, initial_pose in VARIANTS:
-        for agent in ("random", "oracle"):
+    chosen = [VARIANTS[i] for i in args.variant] if args.variant else list(VARIANTS)
+    for label, xml, initial_pose in chosen:
+        for agent in args.agent:
             returns = np.array(
                 [episode(_xml(xml), agent, profile, i, initial_pose) for i in range(args.episodes)]
             )

@@ -284,3 +284,40 @@ def render_feedback(
     )
     blocks = [_render_one(dataset, predictions, result, i) for i in shown]
     return "\n\n".join([header, *blocks])
+
+
+def render_feedback_original(dataset: Dataset, predictions: Predictions, result: ScoreResult) -> str:
+    """The first failing transition as the original improve prompt showed it (``fidelity: original``).
+
+    The input state and action, what the real environment gave and what the program
+    predicted, with no accuracy header and no marks on the differing fields. Empty when the
+    model is perfect.
+    """
+    if result.perfect or not result.failing:
+        return ""
+    i = result.failing[0]
+    done_true = bool(dataset.terminated[i])
+    if result.metric == "original":
+        done_true = done_true or bool(dataset.truncated[i])
+    action_kind = "discrete" if dataset.action_kind == "discrete" else "box"
+    inputs = [
+        f"Initial state:\n{_fmt_row(dataset.states[i], dataset.obs_kind)}",
+        f"Action: {_fmt_row(dataset.actions[i], action_kind)}",
+    ]
+    truth = [
+        "What the real environment gave:",
+        f"Next state:\n{_fmt_row(dataset.next_states[i], dataset.obs_kind)}",
+        f"Reward: {_fmt(dataset.rewards[i])}",
+        f"Done: {done_true}",
+    ]
+    if not predictions.valid[i]:
+        predicted = [f"The program gave no valid prediction: {predictions.problems[i] or 'no usable output'}"]
+    else:
+        row = predictions.next_states[i]
+        predicted = [
+            "What the program predicted:",
+            f"Next state:\n{_fmt_row(row, dataset.obs_kind, like=dataset.next_states[i])}",
+            f"Reward: {_fmt_like(predictions.rewards[i], dataset.rewards[i])}",
+            f"Done: {bool(predictions.dones[i])}",
+        ]
+    return "\n\n".join("\n".join(part) for part in (inputs, truth, predicted))

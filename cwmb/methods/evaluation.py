@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from cwmb.predictions import Predictions
-from cwmb.scoring import render_feedback, score
+from cwmb.scoring import render_feedback, render_feedback_original, score
 from cwmb.trajectories.dataset import Dataset
 
 STATUSES = ("ok", "error", "timeout", "memory", "crashed", "no_code")
@@ -116,8 +116,11 @@ def evaluation_from_predictions(
         )
     result = score(dataset, predictions, metric)
     feedback = render_feedback(dataset, predictions, result, max_transitions=feedback_transitions)
+    details = result.as_dict()
+    if not result.perfect:  # for fidelity: original, whose improve prompt showed this instead
+        details["feedback_original"] = render_feedback_original(dataset, predictions, result)
     return Evaluation(
-        accuracy=float(result.accuracy), perfect=result.perfect, feedback=feedback, details=result.as_dict()
+        accuracy=float(result.accuracy), perfect=result.perfect, feedback=feedback, details=details
     )
 
 

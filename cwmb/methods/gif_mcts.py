@@ -20,13 +20,14 @@ Nodes are programs; one simulation is one LLM call. Each simulation
 
 The search stops after ``budget`` calls, at the first perfect program, when the cost cap
 refuses a call, or when nothing is left to expand. Every decision on the original
-implementation's edge cases is listed in ``docs/methods.md``.
+implementation's edge cases is listed in ``docs/methods.md``; ``fidelity: original``
+reproduces the original's rules where they differ (:mod:`cwmb.methods.gif_original`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,12 @@ import numpy as np
 
 from cwmb.methods.base import SearchConfig, SessionMethod
 from cwmb.methods.extraction import code_lines, keep_code_lines
+from cwmb.methods.gif_original import (
+    FIDELITIES,
+    autopep8_formatter,
+    local_mean_after_expansion,
+    original_prefix,
+)
 from cwmb.methods.gif_prior import ActionPrior
 from cwmb.methods.gif_tree import SLOT_ORDER, Node, Tree
 from cwmb.methods.records import SearchResult
@@ -52,7 +59,8 @@ class GIFMCTSConfig(SearchConfig):
     per action type; ``max_fixes`` f; ``buggy_value`` the temporary value of a fresh bug.
     ``allow_*`` are the ablation switches (the root may always generate once, since
     nothing else can start the search); ``learn_prior_weights`` false keeps the
-    global/local mix at 50/50.
+    global/local mix at 50/50. ``fidelity``: ``cwmb`` (default) or ``original``, the
+    original implementation's rules (:mod:`cwmb.methods.gif_original`).
     """
 
     lines_per_generate: int = 2
@@ -71,9 +79,12 @@ class GIFMCTSConfig(SearchConfig):
     allow_improve: bool = True
     allow_fix: bool = True
     learn_prior_weights: bool = True
+    fidelity: str = "cwmb"
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if self.fidelity not in FIDELITIES:
+            raise ValueError(f"fidelity must be one of {FIDELITIES}, not {self.fidelity!r}")
         if self.lines_per_generate < 1 or self.max_fixes < 1:
             raise ValueError("lines_per_generate and max_fixes must be at least 1")
         if self.exploration < 0 or self.visit_offset <= 0 or not 0 < self.discount <= 1:
@@ -96,6 +107,11 @@ class GIFMCTSConfig(SearchConfig):
     def bug_value(self, fixes_left: int) -> float:
         """Temporary value of a buggy node with ``fixes_left`` fixes left: linspace(0, buggy_value, f+1)."""
         return self.buggy_value * fixes_left / self.max_fixes
+
+    @property
+    def original(self) -> bool:
+        """True with ``fidelity: original``."""
+        return self.fidelity == "original"
 
 
 @dataclass(frozen=True)
@@ -130,43 +146,61 @@ class GIFMCTS(SessionMethod):
             "fix": ActionPrior(cfg.fix_prior, cfg.fix_prior_count),
         }
         tree = Tree(root_slots=["generate"])
+        tree.root.length = cfg.lines_per_generate
+        reformat = autopep8_formatter() if cfg.original else None
         while not session.finished:
             selection = select(tree, priors, cfg, session.rng)
             if selection is None:
                 session.stop("exhausted")
                 break
-            candidate = self._ask(session, selection)
+            candidate = self._ask(session, selection, reformat)
             if candidate is None:  # the cost cap refused the call
                 break
             child = self._expand(tree, selection, candidate, session.calls)
+            local_mean = selection.local_mean
+            if cfg.original:  # before the backup: the new child still counts at value 0
+                local_mean = local_mean_after_expansion(tree, selection.node, selection.action, child)
             self._backup(tree, selection, child)
             if selection.action == "fix":
                 self._settle_fix_chain(tree, selection.node, child)
             prior = priors[selection.action]
-            prior.update(selection.global_mean, selection.local_mean, child.accuracy, cfg.learn_prior_weights)
+            prior.update(
+                selection.global_mean, local_mean, child.accuracy, cfg.learn_prior_weights, cfg.original
+            )
             session.record(
                 candidate, node=child.id, parent=selection.node.id, extra=_step_extra(selection, child)
             )
         return session.result(self.name, tree.records())
 
-    @staticmethod
-    def _ask(session: Session, selection: Selection) -> Candidate | None:
-        node = selection.node
+    def _ask(
+        self, session: Session, selection: Selection, reformat: Callable[[str], str] | None
+    ) -> Candidate | None:
+        node, original = selection.node, self.config.original
         evaluation = node.evaluation
+        feedback = evaluation.feedback if evaluation else ""
+        if original and evaluation:
+            feedback = str(evaluation.details.get("feedback_original", feedback))
         return session.propose(
             selection.action,
             parent=node.id,
             prefix=node.prefix,
             program=node.program,
-            feedback=evaluation.feedback if evaluation else "",
+            feedback=feedback,
             error=(evaluation.error or "") if evaluation else "",
+            continue_prefix=not original,
+            reformat=reformat,
         )
 
     def _expand(self, tree: Tree, selection: Selection, candidate: Candidate, call: int) -> Node:
         """Add the child the call produced; decide its prefix, fix allowance and open slots."""
         cfg, parent, action = self.config, selection.node, selection.action
         evaluation = candidate.evaluation
-        if action == "generate":
+        length = 0
+        if cfg.original:  # every action keeps a prefix of the extracted (unformatted) code
+            prefix, length, complete = original_prefix(
+                parent.prefix, parent.length, candidate.extraction.code
+            )
+        elif action == "generate":
             kept = len(code_lines(parent.prefix)) + cfg.lines_per_generate
             prefix, complete = keep_code_lines(candidate.program, kept)
         else:  # improve and fix answers are whole programs: nothing is left to generate
@@ -182,10 +216,13 @@ class GIFMCTS(SessionMethod):
             complete=complete,
             evaluation=evaluation,
             fixes_left=parent.fixes_left - 1 if action == "fix" and evaluation.buggy else cfg.max_fixes,
+            length=length,
         )
         if evaluation.buggy:
             child.slots = ["fix"] if cfg.allow_fix and child.fixes_left > 0 else []
             child.dead = not child.slots
+        elif cfg.original and complete:  # the original's done node: no children at all
+            pass
         else:
             if cfg.allow_generate and not complete:
                 child.slots.append("generate")
@@ -197,13 +234,18 @@ class GIFMCTS(SessionMethod):
         return tree.add(child)
 
     def _backup(self, tree: Tree, selection: Selection, child: Node) -> None:
-        path = selection.path
-        if child.buggy and self.config.allow_fix:
-            # The temporary value is the child's own and stays out of its ancestors' means.
-            child.visits, child.value_sum = 1, self.config.bug_value(child.fixes_left)
+        path, cfg = selection.path, self.config
+        if child.buggy and (cfg.allow_fix or cfg.original):
+            # The temporary value is the child's own and stays out of its ancestors' means
+            # (the original's fixes=0 gives a crash the temporary value 0 the same way).
+            child.visits, child.value_sum = 1, cfg.bug_value(child.fixes_left) if cfg.allow_fix else 0.0
             tree.visit_only(path)
+        elif cfg.original and child.complete:
+            # The original's done node keeps value 0 and hands its accuracy to its ancestors.
+            child.visits += 1
+            tree.backup(path, child.accuracy, cfg.discount)
         else:  # a healthy program, or a crash that nothing may fix (value 0)
-            tree.backup([*path, child], child.accuracy, self.config.discount)
+            tree.backup([*path, child], child.accuracy, cfg.discount)
 
     def _settle_fix_chain(self, tree: Tree, parent: Node, child: Node) -> None:
         """After a fix: the chain takes the fixed value, the decayed bug value, or dies."""

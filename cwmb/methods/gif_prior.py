@@ -13,8 +13,10 @@ error after every expansion of type t, with learning rate 1 / n (n starts at 1 +
 grows by one per step), as in the original implementation.
 
 Decision (a deviation, see ``docs/methods.md``): the step uses the very (v_G, v_L) the
-selection saw. The original recomputed v_L after expanding the new child, including that
-child's not-yet-backed-up value 0 in the average.
+selection saw, runs only when a local average existed and keeps the weights at 1e-3 or more.
+The original recomputed v_L after expanding the new child, including that child's
+not-yet-backed-up value 0 in the average, always stepped and never clamped;
+``update(..., original=True)`` does that (``fidelity: original``).
 """
 
 from __future__ import annotations
@@ -53,12 +55,21 @@ class ActionPrior:
         total = self.w_global + self.w_local
         return (self.w_global * global_mean + self.w_local * local_mean) / total
 
-    def update(self, global_mean: float, local_mean: float | None, target: float, learn: bool = True) -> None:
+    def update(
+        self,
+        global_mean: float,
+        local_mean: float | None,
+        target: float,
+        learn: bool = True,
+        original: bool = False,
+    ) -> None:
         """Learn from one expansion whose estimate used (``global_mean``, ``local_mean``) and gave ``target``.
 
         Without a local mean the estimate did not depend on the weights (zero gradient), so
-        only the global statistics change.
+        only the global statistics change. ``original``: the caller passes the original's
+        local mean (never None), and the weights are not clamped.
         """
+        floor = -float("inf") if original else _MIN_WEIGHT
         if learn and local_mean is not None:
             rate = 1.0 / (1.0 + self.init_count + self.steps)
             total = self.w_global + self.w_local
@@ -66,8 +77,8 @@ class ActionPrior:
             # d(mix)/d(w_G) = w_L (v_G - v_L) / total^2, and symmetrically for w_L.
             grad_global = 2.0 * error * self.w_local * (global_mean - local_mean) / total**2
             grad_local = 2.0 * error * self.w_global * (local_mean - global_mean) / total**2
-            self.w_global = max(_MIN_WEIGHT, self.w_global - rate * grad_global)
-            self.w_local = max(_MIN_WEIGHT, self.w_local - rate * grad_local)
+            self.w_global = max(floor, self.w_global - rate * grad_global)
+            self.w_local = max(floor, self.w_local - rate * grad_local)
             self.steps += 1
         self.value_sum += target
         self.count += 1

@@ -37,6 +37,7 @@ class Node:
     value_sum: float = 0.0
     fixes_left: int = 0
     dead: bool = False
+    length: int = 0  # the original's node_length (fidelity: original only)
     children: list[int] = field(default_factory=list)
     slots: list[str] = field(default_factory=list)
 

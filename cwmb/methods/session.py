@@ -11,7 +11,7 @@ program (``Evaluation.perfect``, never a float compared with 1.0) and the cost c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -123,11 +123,15 @@ class Session:
         program: str = "",
         feedback: str = "",
         error: str = "",
+        continue_prefix: bool = True,
+        reformat: Callable[[str], str] | None = None,
     ) -> Candidate | None:
         """Make one LLM call for ``action`` and evaluate the program; None when the cost cap stops it.
 
         generate continues ``prefix`` (empty: a fresh program); improve rewrites ``program``
-        given ``feedback``; fix repairs ``program`` given ``error``.
+        given ``feedback``; fix repairs ``program`` given ``error``. ``continue_prefix`` False
+        takes a generate answer as the whole program, and ``reformat`` rewrites every program
+        before it is scored (both for ``fidelity: original``).
         """
         if self.finished:
             raise RuntimeError("the session is finished: no call is left")
@@ -141,7 +145,11 @@ class Session:
             return None
         self.calls += 1
         extraction = extract_program(response.text)
-        source = continue_program(prefix, extraction.code) if action == "generate" else extraction.code
+        source = extraction.code
+        if action == "generate" and continue_prefix:
+            source = continue_program(prefix, source)
+        if reformat is not None and source.strip():
+            source = reformat(source)
         return Candidate(action, source, self._evaluate(source), extraction, response)
 
     def _request(self, action: str, prefix: str, program: str, feedback: str, error: str) -> LLMRequest:

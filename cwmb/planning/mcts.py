@@ -16,7 +16,10 @@ How this differs from the original (``src/mcts/mcts.py``), and why:
   on the scale of the rewards (with CartPole's returns near 60 the bonus may never win).
   Here every action of a node is tried once, in random order, before UCT applies, and
   the UCT offset is the paper's ε (Table 13: ε = 1):
-  ``Q(s,a) + C·sqrt(ln N(s) / (N(s,a) + ε))``.
+  ``Q(s,a) + C·sqrt(ln N(s) / (N(s,a) + ε))``. ``unvisited: optimistic`` restores the
+  original's rule instead (an unvisited action scores ``unvisited_value`` plus the bonus
+  with zero visits; set ``visit_offset: 0.001`` for the original's offset). On CartPole the
+  two rules differ by less than two standard errors (``docs/reference_returns.md``).
 * **Replay from the root, no stored copies.** The original keeps a copy of the
   simulator in every node and restores it. Here each simulation loads the root token
   once and steps along the path, so the model's state is always the one actually
@@ -59,6 +62,11 @@ class MCTSSettings:
     visit_offset: float = 1.0  # ε
     discount: float = 0.99  # γ
     temperature: float = 0.01
+    unvisited: str = "first"  # first: try every action once; optimistic: the original's default Q
+    unvisited_value: float = 1.0  # the original's default_Q, used only with unvisited: optimistic
+
+
+UNVISITED_RULES = ("first", "optimistic")
 
 
 @dataclass
@@ -178,19 +186,24 @@ class MCTSPlanner:
         return allowed or None
 
     def _select(self, node: _StateNode) -> int:
-        """An untried action if any (chosen at random), else the UCT maximiser (ties at random)."""
+        """An untried action if any (chosen at random), else the UCT maximiser (ties at random).
+
+        With ``unvisited: optimistic`` untried actions are not forced: they compete in the UCT
+        score with the value ``unvisited_value`` and zero visits, as in the original.
+        """
+        s = self.settings
         # Plain Python, not numpy: with 2-6 actions array overhead would dominate.
         choices = range(self.n_actions) if node.allowed is None else node.allowed
-        if len(node.actions) < len(choices):
+        if s.unvisited == "first" and len(node.actions) < len(choices):
             untried = [a for a in choices if a not in node.actions]
             return untried[int(self.rng.integers(len(untried)))] if len(untried) > 1 else untried[0]
-        s = self.settings
         log_n = math.log(max(node.visits, 1))
         scores = []
         for a in choices:
-            edge = node.actions[a]
-            bonus = s.exploration * math.sqrt(log_n / (edge.visits + s.visit_offset))
-            scores.append(edge.value_sum / edge.visits + bonus)
+            edge = node.actions.get(a)
+            visits = edge.visits if edge is not None else 0
+            value = edge.value_sum / visits if visits else s.unvisited_value
+            scores.append(value + s.exploration * math.sqrt(log_n / (visits + s.visit_offset)))
         best = max(scores)
         ties = [a for a, score in zip(choices, scores, strict=True) if score == best]
         return ties[0] if len(ties) == 1 else ties[int(self.rng.integers(len(ties)))]

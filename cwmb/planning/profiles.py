@@ -19,7 +19,7 @@ from cwmb import presets
 from cwmb.config_keys import check_known_keys, unknown_key_error
 from cwmb.errors import CwmbError
 from cwmb.planning.cem import CEMSettings
-from cwmb.planning.mcts import MCTSSettings
+from cwmb.planning.mcts import UNVISITED_RULES, MCTSSettings
 
 PROFILE_DIR = presets.preset_dir("planners")  # packaged; ./configs/planners/ is searched first
 ORACLE_RANDOMNESS = ("fresh", "shared")
@@ -54,11 +54,19 @@ class PlannerProfile:
         """Plain data, for recording next to results (and reading back with :func:`profile_from_dict`)."""
         data = dataclasses.asdict(self)
         data.pop("source")
+        data["mcts"] = self.planner_settings("mcts")
         return data
 
     def planner_settings(self, planner: str) -> dict[str, Any]:
-        """The settings of one planner (``mcts`` or ``cem``) as plain data."""
-        return dataclasses.asdict(self.mcts if planner == "mcts" else self.cem)
+        """The settings of one planner (``mcts`` or ``cem``) as plain data.
+
+        The MCTS ``unvisited`` rule (added after the shipped references were made) is recorded
+        only when it departs from the default, so references made before it stay valid.
+        """
+        settings = dataclasses.asdict(self.mcts if planner == "mcts" else self.cem)
+        if planner == "mcts" and settings["unvisited"] == "first":
+            del settings["unvisited"], settings["unvisited_value"]
+        return settings
 
 
 def list_profiles(profile_dir: Path = PROFILE_DIR) -> list[str]:
@@ -173,6 +181,7 @@ _RULES: tuple[tuple[str, str, Any, str], ...] = (
     ("mcts", "visit_offset", lambda v: v > 0, "> 0"),
     ("mcts", "discount", lambda v: 0 < v <= 1, "in (0, 1]"),
     ("mcts", "temperature", lambda v: v > 0, "> 0"),
+    ("mcts", "unvisited", lambda v: v in UNVISITED_RULES, f"one of {', '.join(UNVISITED_RULES)}"),
     ("cem", "horizon", lambda v: v >= 1, ">= 1"),
     ("cem", "iterations", lambda v: v >= 1, ">= 1"),
     ("cem", "samples", lambda v: v >= 1, ">= 1"),

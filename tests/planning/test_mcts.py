@@ -74,6 +74,24 @@ def test_every_root_action_is_tried_before_uct():
     assert stats.visits == (1, 1, 1, 1, 1, 1)
 
 
+def test_optimistic_unvisited_rule_lets_a_good_first_action_crowd_out_the_others():
+    # The original's rule: an unvisited action scores default Q = 1 plus the bonus, so once an
+    # action of Patience pays 9.9 the untried ones (1 + a small bonus) are not tried at once.
+    settings = MCTSSettings(simulations=6, unvisited="optimistic")
+    searches = [MCTSPlanner(6, settings, seed).search(ObservationModel(Patience()), 0) for seed in range(4)]
+    visits = [stats.visits for stats in searches]
+    assert all(sum(v) == 6 for v in visits)
+    assert any(0 in v for v in visits)
+
+
+def test_optimistic_rule_with_the_original_offset_still_tries_every_root_action():
+    # With the original's offset 1e-3 the zero-visit bonus sqrt(ln N / 1e-3) soon beats any
+    # value of this model, so every action gets tried within a few simulations.
+    settings = MCTSSettings(simulations=12, unvisited="optimistic", visit_offset=1e-3)
+    stats = MCTSPlanner(6, settings, seed=0).search(ObservationModel(Patience()), 0)
+    assert all(v >= 1 for v in stats.visits)
+
+
 def test_observation_keys_are_exact_and_hashable():
     a = np.array([0.1, 0.2], dtype=np.float32)
     assert observation_key(a) == observation_key(a.copy())

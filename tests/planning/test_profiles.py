@@ -53,6 +53,18 @@ def test_to_dict_round_trips():
     assert profile_from_dict(profile.to_dict()) == profile.__class__(**{**profile.__dict__, "source": None})
 
 
+def test_the_unvisited_rule_is_recorded_only_when_it_is_not_the_default():
+    # References made before the rule existed record no such key and must stay valid.
+    default = load_profile("paper")
+    assert "unvisited" not in default.planner_settings("mcts")
+    assert "unvisited" not in default.to_dict()["mcts"]
+    original = load_profile("paper", {"mcts.unvisited": "optimistic", "mcts.visit_offset": 0.001})
+    assert original.planner_settings("mcts")["unvisited"] == "optimistic"
+    assert original.planner_settings("mcts")["unvisited_value"] == 1.0
+    assert profile_from_dict(original.to_dict()).mcts == original.mcts
+    assert profile_from_dict(default.to_dict()).mcts == default.mcts
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -68,6 +80,7 @@ def test_to_dict_round_trips():
         ({"oracle_randomness": "psychic"}, "one of fresh, shared"),
         ({"cem.elites": 50}, "exceeds cem.samples"),
         ({"mcts": 5}, "must be a mapping"),
+        ({"mcts.unvisited": "eager"}, "one of first, optimistic"),
     ],
 )
 def test_bad_settings_are_clear_errors(overrides, message):

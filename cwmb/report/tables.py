@@ -118,7 +118,7 @@ def common_notes(loaded: LoadedRuns, groups: list[Group]) -> list[str]:
     if any(g.simulated for g in groups):
         notes.append(
             "The offline simulated coder is NOT an LLM: "
-            "it writes reference world models with injected faults."
+            "it writes reference or fitted world models with injected faults."
         )
     return notes
 

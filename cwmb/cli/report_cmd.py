@@ -8,7 +8,9 @@ import typer
 
 
 def report(
-    runs: list[str] = typer.Argument(..., help="Run names under --results, or run directories."),
+    runs: list[str] = typer.Argument(
+        ..., help="Run names under --results, run directories, or a grid's output root (all its runs)."
+    ),
     out: Path = typer.Option(
         None, "--out", "-o", help="Folder for the files (default: <results>/reports/<run>[+<run>...])."
     ),
@@ -27,8 +29,10 @@ def report(
 
     from cwmb.report import build_report, write_report
     from cwmb.report.build import parse_formats
+    from cwmb.report.runs import expand_grid_roots
     from cwmb.report.writers import print_tables
 
+    runs = expand_grid_roots(runs, results)  # a grid's output root stands for all its runs
     chosen = parse_formats(formats)
     if _all_apps(runs, results):
         from cwmb.apps.report import write_apps_report

@@ -60,6 +60,26 @@ def resolve_run(name: str | Path, results: Path) -> Path:
     raise CwmbError(f"no run directory '{name}' (looked for {direct} and {path})", hint)
 
 
+def expand_grid_roots(runs: Sequence[str | Path], results: Path) -> list[str]:
+    """``runs`` with every grid root (a folder of run folders, as ``cwmb run`` writes) replaced by its runs.
+
+    A name that is itself a run (it has env folders, or is an APPS run) is kept as given.
+    """
+    expanded: list[str] = []
+    for name in runs:
+        path = resolve_run(name, results)
+        if env_dirs(path) or (path / "apps_run.json").is_file():
+            expanded.append(str(name))
+            continue
+        cells = [
+            p
+            for p in sorted(path.iterdir())
+            if p.is_dir() and (env_dirs(p) or (p / "apps_run.json").is_file())
+        ]
+        expanded += [str(p) for p in cells] or [str(name)]
+    return expanded
+
+
 def env_dirs(run_dir: Path) -> list[Path]:
     """Sub-directories of ``run_dir`` that belong to a benchmark env and hold a run's files."""
     found = []

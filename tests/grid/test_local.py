@@ -179,3 +179,15 @@ def test_a_killed_pool_process_is_replaced_and_its_cell_resumes_without_paying_t
         paid = sum(not call["cache_hit"] for call in lines(folder / "llm_calls.jsonl"))
         assert paid == summary["calls"]  # the killed cell's answers were replayed, not bought again
     assert max(sessions) == 2  # the killed cell was resumed in a new pool process
+
+
+def test_report_over_the_grid_root_gives_the_tables_of_every_cell(local_grid, tmp_path):
+    path, done = local_grid
+    assert done.returncode == 0, done.stderr
+    root = Path(yaml.safe_load(path.read_text())["output"])
+    report = run_cwmb(
+        "report", str(root), "--out", str(tmp_path / "report"), "--no-plots", "--format", "json"
+    )
+    assert report.returncode == 0, report.stderr
+    document = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert set(document["runs"]) == {name.split("/")[0] for name in GRID}  # all 4 runs of the 8 cells

@@ -30,8 +30,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from cwmb.grid.cells import expand_cells
 from cwmb.grid.driver import run_grid
+from cwmb.grid.expansion import expand_cells
 from cwmb.grid.experiment import experiment_from_dict
 from cwmb.grid.progress import GridProgress
 from cwmb.grid.suites import CellContext, with_resolved_configs

@@ -62,7 +62,7 @@ def _prepare(spec: str, output: Path | None, profile: str | None, episodes: int 
     """The experiment with the command line's overrides, its cells and the context they share."""
     import dataclasses
 
-    from cwmb.grid.cells import expand_cells
+    from cwmb.grid.expansion import expand_cells
     from cwmb.grid.experiment import LLMEntry, load_experiment
     from cwmb.grid.suites import CellContext, with_resolved_configs
 

@@ -8,11 +8,13 @@ or Ray (:mod:`cwmb.grid.ray_executor`). ``--dry-run`` estimates the cost first
 (:mod:`cwmb.grid.estimate`).
 """
 
-from cwmb.grid.cells import Cell, expand_cells, parse_shard, shard_cells
+from cwmb.grid.cells import Cell, parse_shard, shard_cells
+from cwmb.grid.expansion import Expansion, expand_cells
 from cwmb.grid.experiment import Experiment, experiment_from_dict, load_experiment
 
 __all__ = [
     "Cell",
+    "Expansion",
     "Experiment",
     "expand_cells",
     "experiment_from_dict",

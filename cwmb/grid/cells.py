@@ -1,6 +1,6 @@
 """Cells: one (suite, target, method, LLM, seed, budget) of a grid, each an ordinary run directory.
 
-:func:`expand_cells` turns an :class:`~cwmb.grid.experiment.Experiment` into cells in a
+:func:`cwmb.grid.expansion.expand_cells` turns an :class:`~cwmb.grid.experiment.Experiment` into cells in a
 fixed order (suites, targets, LLMs, budgets, methods, seeds); :func:`shard_cells` picks a
 deterministic subset for ``--shard i/N``: every N-th cell of that order, so shards are
 disjoint, cover the grid, and differ in size by at most one cell (SLURM array jobs of
@@ -9,11 +9,9 @@ similar length). Shards must be run with the same experiment file.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 from cwmb.errors import CwmbError
-from cwmb.grid.experiment import Experiment
 
 
 @dataclass(frozen=True)
@@ -43,56 +41,6 @@ class Cell:
     def key(self) -> str:
         """Unique within a grid: ``<run>/<target>`` (also the cell's folder under the root)."""
         return f"{self.run}/{self.target}"
-
-
-@dataclass(frozen=True)
-class Expansion:
-    """The cells of a grid and the notes about targets left out (e.g. envs the offline coder cannot write)."""
-
-    cells: tuple[Cell, ...]
-    notes: tuple[str, ...] = ()
-
-
-def expand_cells(experiment: Experiment) -> Expansion:
-    """All cells of ``experiment``, validated against the suites, methods and LLM configs."""
-    from cwmb.grid.suites import get_suite
-    from cwmb.llm import load_llm_config
-    from cwmb.methods import load_method_config
-
-    for name in experiment.methods:
-        load_method_config(name)  # an unknown method fails here, before any cell runs
-    cell_stages = tuple(s for s in experiment.stages if s != "report")
-    cells: list[Cell] = []
-    notes: list[str] = []
-    for suite_name, section in experiment.suites.items():
-        suite = get_suite(suite_name)
-        targets = suite.targets(section, f"suites.{suite_name}")
-        for entry in experiment.llms:
-            config = load_llm_config(entry.config)
-            usable, skipped = suite.usable_targets(targets, config)
-            if skipped:
-                notes.append(
-                    f"{config.name}: skipping {len(skipped)} target(s) it cannot write: {', '.join(skipped)}"
-                )
-            for target, budget, method, seed in itertools.product(
-                usable, entry.budgets, experiment.methods, entry.seeds
-            ):
-                cells.append(
-                    Cell(suite_name, target, method, entry.config, config.name, seed, budget, cell_stages)
-                )
-    return Expansion(tuple(_unique(cells)), tuple(notes))
-
-
-def _unique(cells: list[Cell]) -> list[Cell]:
-    seen: dict[str, Cell] = {}
-    for cell in cells:
-        if cell.key in seen and seen[cell.key] != cell:
-            raise CwmbError(
-                f"two cells of the grid would write {cell.key}",
-                "give each LLM config a distinct name (the `name:` key of its YAML)",
-            )
-        seen.setdefault(cell.key, cell)
-    return list(seen.values())
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -54,7 +54,7 @@ class PlannerEntry:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A validated experiment file; :func:`cwmb.grid.cells.expand_cells` turns it into cells."""
+    """A validated experiment file; :func:`cwmb.grid.expansion.expand_cells` turns it into cells."""
 
     name: str
     output: Path

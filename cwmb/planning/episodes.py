@@ -20,6 +20,7 @@ with the return so far and outcome ``model_error``.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -204,6 +205,12 @@ def play(real_env: Any, policy: Policy, reset_seed: int, cap: int) -> dict[str, 
     }
 
 
+# Domains whose envs plan their own way (e.g. with the model's valid actions), by env family:
+# "module:function" taking (agent, spec, real_env, profile, seeds, model) and returning a
+# Policy. Named, not imported, so that the planning core depends on no domain.
+DOMAIN_POLICIES: dict[str, str] = {"rtfm": "cwmb.rtfm.planning:build_rtfm_policy"}
+
+
 def _build_policy(
     agent: str,
     spec: EnvSpec,
@@ -212,10 +219,10 @@ def _build_policy(
     seeds: tuple[int, int, int],
     model: WorldModel | None,
 ) -> Policy:
-    if spec.family == "rtfm":
-        from cwmb.rtfm.planning import build_rtfm_policy
-
-        return build_rtfm_policy(agent, spec, real_env, profile, seeds, model)
+    if spec.family in DOMAIN_POLICIES:
+        module, _, name = DOMAIN_POLICIES[spec.family].partition(":")
+        build = getattr(importlib.import_module(module), name)
+        return build(agent, spec, real_env, profile, seeds, model)
     reset_seed, planner_seed, chance_seed = seeds
     actions = ActionInfo.from_space(real_env.action_space)
     if agent == "random":

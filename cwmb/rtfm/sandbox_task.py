@@ -31,8 +31,7 @@ def _empty_reply(n: int) -> dict[str, Any]:
 
 def predict_rtfm(request: dict[str, Any], phase: Any) -> dict[str, Any]:
     """Run ``set_state`` + ``step`` on every (state, action) row; return code arrays."""
-    from cwmb.sandbox.program import CLASS_NAME
-    from cwmb.sandbox.tasks import load_environment_class
+    from cwmb.sandbox.program import CLASS_NAME, load_environment_class
 
     env_class = load_environment_class(request["source"], phase)
     states, actions = request["states"], request["actions"]

@@ -11,6 +11,7 @@ import linecache
 import sys
 import traceback
 import types
+from typing import Any
 
 CANDIDATE_FILENAME = "world_model.py"
 CANDIDATE_MODULE = "world_model"
@@ -122,3 +123,13 @@ def describe_exception(exc: BaseException, source: str, phase: str) -> str:
     line = source_line(source, last.lineno)
     shown = f"\nThe line of code that caused the error is: `{shorten(line, 200)}`" if line else ""
     return f"Error on line {last.lineno}{where} when {phase}: {text}{shown}"
+
+
+def load_environment_class(source: str, phase: Any) -> type:
+    """Execute the program and return its ``Environment`` class (ProgramError if absent).
+
+    ``phase`` is the task's record of what it is doing (its ``now`` names the step for
+    error messages); the job kinds of every domain load programs through here.
+    """
+    phase.now = "loading the program"
+    return find_environment_class(execute_program(source))

@@ -26,8 +26,7 @@ from cwmb.sandbox.program import (
     CLASS_NAME,
     ProgramError,
     describe_exception,
-    execute_program,
-    find_environment_class,
+    load_environment_class,
     shorten,
 )
 
@@ -56,13 +55,6 @@ def action_converter(action_kind: str) -> Callable[[np.ndarray], Any]:
     if action_kind == "discrete":
         return lambda row: int(row[0])
     return lambda row: row.astype(np.float32)
-
-
-def load_environment_class(source: str, phase: _Phase) -> type:
-    """Execute the program and return its ``Environment`` class (ProgramError if absent)."""
-    phase.now = "loading the program"
-    module = execute_program(source)
-    return find_environment_class(module)
 
 
 def predict(request: dict[str, Any], phase: _Phase) -> dict[str, Any]:

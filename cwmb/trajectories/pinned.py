@@ -54,12 +54,10 @@ def check_pinned(directory: Path, env: str, actual_sha256: str, root: Path | Non
 
 def pin(root: Path | None = None) -> dict[str, str]:
     """Record the sha256 of every dataset under ``root`` (default: the shipped one)."""
-    from cwmb.trajectories.storage import read_manifest
-
     root = root or shipped_root()
     hashes = {}
     for directory in sorted(p for p in root.iterdir() if (p / DATA_FILE).exists()):
-        hashes[directory.name] = str(read_manifest(directory)["sha256"])
+        hashes[directory.name] = str(json.loads((directory / "manifest.json").read_text())["sha256"])
     PINNED_FILE.write_text(json.dumps(hashes, indent=2, sort_keys=True) + "\n")
     return hashes
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cwmb.errors import CwmbError
-from cwmb.grid.cells import expand_cells, parse_shard, shard_cells
+from cwmb.grid.cells import parse_shard, shard_cells
+from cwmb.grid.expansion import expand_cells
 from cwmb.grid.experiment import experiment_from_dict
 
 

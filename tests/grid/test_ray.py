@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 from rich.console import Console
 
-from cwmb.grid.cells import expand_cells
 from cwmb.grid.driver import run_grid
+from cwmb.grid.expansion import expand_cells
 from cwmb.grid.experiment import load_experiment
 from cwmb.grid.progress import GridProgress
 from cwmb.grid.ray_executor import RayExecutor

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from cwmb.errors import CwmbError
@@ -75,14 +73,29 @@ def test_dry_run_runs_nothing_and_lists_the_offline_label(tmp_path):
     assert not (tmp_path / "grid").exists()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("cwmb.apps") is not None, reason="APPS suite is installed")
-def test_the_apps_grid_without_the_apps_suite_is_one_clean_line():
-    done = run_cwmb("run", "paper-table1-apps", "--dry-run")
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert (
-        done.stderr.splitlines()[0]
-        == "error: the apps suite is not installed in this cwmb (no cwmb.apps package)"
-    )
+def test_an_apps_grid_runs_its_cells_as_apps_runs(tmp_path):
+    from pathlib import Path
+
+    import yaml
+
+    hub = Path(__file__).resolve().parents[1] / "apps" / "fixtures" / "hub"
+    experiment = {
+        "name": "apps-small",
+        "output": str(tmp_path / "out"),
+        "suites": {"apps": {"data": str(hub), "problems": "0:2"}},
+        "methods": ["gif_mcts"],
+        "llms": [{"config": "offline", "seeds": [0], "budget": 2}],
+        "stages": ["synthesize"],
+    }
+    path = tmp_path / "apps.yaml"
+    path.write_text(yaml.safe_dump(experiment))
+    done = run_cwmb("run", str(path), env={"CWMB_CACHE_DIR": str(tmp_path / "c")})
+    assert done.returncode == 0, done.stderr
+    run = tmp_path / "out" / "gif_mcts-offline-b2-seed0"
+    assert (run / "apps_run.json").is_file()
+    assert sorted(p.name for p in run.iterdir() if (p / "summary.json").is_file()) == ["3000", "3001"]
+    again = run_cwmb("run", str(path), env={"CWMB_CACHE_DIR": str(tmp_path / "c")})
+    assert again.returncode == 0 and "0 new LLM call(s)" in again.stdout
 
 
 def test_a_bad_shard_and_executor_are_one_clean_line(tmp_path):

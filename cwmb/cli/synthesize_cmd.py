@@ -75,8 +75,12 @@ def _run_all(
 
     console = Console(stderr=True)
     outcomes = []
+    from cwmb.heldout import sandbox_heldout_scorer
+
     with _sandbox_pool() as pool:
         factory = _evaluator_factory(pool)
+        # The final best program only, after its search: the search itself never sees this data.
+        options = {**options, "heldout_scorer": sandbox_heldout_scorer(pool)}
         if not console.is_terminal:
             for spec in specs:
                 observer = PlainProgress(spec.name, method.config.budget)

@@ -70,7 +70,12 @@ def _accuracy(request: EvaluationRequest, pool: Any) -> dict[str, Any]:
 
 def _heldout(request: EvaluationRequest, pool: Any) -> dict[str, Any]:
     return heldout_block(
-        request.source, request.trajectories, request.spec.name, pool, request.timeout, ("default", "original")
+        request.source,
+        request.trajectories,
+        request.spec.name,
+        pool,
+        request.timeout,
+        ("default", "original"),
     )
 
 

@@ -24,7 +24,9 @@ from cwmb.trajectories.storage import HELDOUT, MANIFEST_FILE, dataset_dir, load_
 
 def heldout_missing_note(root: Path | str, env: str) -> str:
     """Why there is no held-out accuracy, and the command that makes the split."""
-    return f"no held-out split in {Path(root) / env} (make it with `cwmb collect --split heldout --env {env}`)"
+    return (
+        f"no held-out split in {Path(root) / env} (make it with `cwmb collect --split heldout --env {env}`)"
+    )
 
 
 def load_heldout(root: Path | str, env: str) -> Dataset | None:
@@ -39,7 +41,12 @@ def load_heldout(root: Path | str, env: str) -> Dataset | None:
 
 
 def heldout_block(
-    source: str, root: Path | str, env: str, pool: Any, timeout: float, metrics: tuple[str, ...] = ("default",)
+    source: str,
+    root: Path | str,
+    env: str,
+    pool: Any,
+    timeout: float,
+    metrics: tuple[str, ...] = ("default",),
 ) -> dict[str, Any]:
     """Score ``source`` on the held-out split in the sandbox; a JSON-friendly record.
 
@@ -92,4 +99,3 @@ def generalization_gap(search: float | None, heldout: float | None) -> float | N
     if search is None or heldout is None:
         return None
     return heldout - search
-

@@ -12,10 +12,14 @@ def collect(
         None, "--env", "-e", help="CWMB env name (repeatable); 'all' or none = all 18."
     ),
     seed: int = typer.Option(
-        None, "--seed", help="Base seed; each env derives its own from it and its name [search: 0, heldout: 1]."
+        None,
+        "--seed",
+        help="Base seed; each env derives its own from it and its name [search: 0, heldout: 1].",
     ),
     split: str = typer.Option(
-        "search", "--split", help="search (what methods optimise on) or heldout (<ENV>/heldout/, only scored)."
+        "search",
+        "--split",
+        help="search (what methods optimise on) or heldout (<ENV>/heldout/, only scored).",
     ),
     out: Path = typer.Option(Path("trajectories"), "--out", "-o", help="Dataset root directory."),
     episodes: int = typer.Option(10, "--episodes", min=1, help="Trajectories per env (half random)."),

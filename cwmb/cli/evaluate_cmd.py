@@ -69,7 +69,15 @@ def _row(record: dict) -> list[str]:
         note = (note + "; " if note else "") + "R: " + returns["normalized_note"].split(" (")[0][:60]
     if heldout is None and accuracy.get("heldout", {}).get("status") not in (None, "ok"):
         note = (note + "; " if note else "") + "held-out: " + accuracy["heldout"]["status"]
-    return [record["env"], fmt(default), fmt(heldout), fmt(original), ret, fmt(returns.get("normalized")), note]
+    return [
+        record["env"],
+        fmt(default),
+        fmt(heldout),
+        fmt(original),
+        ret,
+        fmt(returns.get("normalized")),
+        note,
+    ]
 
 
 def evaluate(

@@ -114,7 +114,11 @@ def _heldout_line(heldout: dict, metric: str, search_accuracy: float) -> str:
 
     value = heldout_accuracy_of(heldout, metric)
     if value is None:
-        reason = heldout["message"] if heldout["status"] == "missing" else f"{heldout['status']}: {heldout['message']}"
+        reason = (
+            heldout["message"]
+            if heldout["status"] == "missing"
+            else f"{heldout['status']}: {heldout['message']}"
+        )
         return f"  held-out accuracy n/a ({reason})"
     return (
         f"  held-out accuracy {value:.4f} on {heldout['transitions']} unseen transitions "

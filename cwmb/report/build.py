@@ -15,6 +15,7 @@ from typing import Any
 
 from cwmb.report.actions import actions_table
 from cwmb.report.aggregate import Group, groups
+from cwmb.report.generalization import generalization_table
 from cwmb.report.runs import LoadedRuns, load_runs
 from cwmb.report.tables import ReportTable, main_table, per_env_table
 from cwmb.report.usage import usage_table
@@ -51,6 +52,9 @@ def build_report(
     actions = actions_table(loaded, found)
     if actions is not None:
         tables.append(actions)
+    generalization = generalization_table(loaded, found)
+    if generalization is not None:
+        tables.append(generalization)
     return Report(loaded, found, tables)
 
 

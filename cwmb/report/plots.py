@@ -4,7 +4,9 @@
   one line per group (method and LLM);
 - ``returns``: normalized return R per env, one bar per group, the paper's values marked;
 - ``actions``: shares of generate / improve / fix over all calls and on the best path
-  (the paper's Table 7), beside the paper's.
+  (the paper's Table 7), beside the paper's;
+- ``generalization``: search and held-out accuracy per env and group
+  (:mod:`cwmb.report.generalization_plot`).
 
 matplotlib is imported here only (``cwmb --help`` and the tables never load it). Figures
 are built with :class:`matplotlib.figure.Figure`, which renders through Agg without
@@ -34,8 +36,11 @@ STATE_SHORT = {"N/A": "N/A", "not evaluated": "n/e", "missing": "missing", "no r
 
 def write_plots(report: Report, out: Path) -> list[Path]:
     """Draw every figure that has data; returns the PNG and SVG files written."""
+    from cwmb.report.generalization_plot import generalization_figure
+
     written: list[Path] = []
-    for name, draw in (("anytime", anytime_figure), ("returns", returns_figure), ("actions", actions_figure)):
+    figures = {"anytime": anytime_figure, "returns": returns_figure, "actions": actions_figure}
+    for name, draw in (*figures.items(), ("generalization", generalization_figure)):
         figure = draw(report)
         if figure is not None:
             written += save(figure, out / name)

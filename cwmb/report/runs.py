@@ -28,6 +28,7 @@ import pandas as pd
 from cwmb.benchmark.registry import ENVS, get_env
 from cwmb.errors import CwmbError
 from cwmb.methods.rundir import read_json, read_lines
+from cwmb.report.heldout_columns import heldout_columns
 
 METRICS = ("default", "original")
 _ENV_ORDER = {spec.name: i for i, spec in enumerate(ENVS)}
@@ -108,6 +109,7 @@ def load_env(run: str, path: Path, metric: str, warnings: list[str]) -> dict[str
     row |= _usage(summary or {}, tree)
     row |= _evaluation(evaluation, path, warnings)
     row |= _accuracy(row, metric)
+    row |= heldout_columns(row, summary, evaluation, metric)
     return row
 
 
@@ -293,6 +295,9 @@ COLUMNS = [
     "eval_status",
     "acc_default",
     "acc_original",
+    "heldout_accuracy",
+    "heldout_state",
+    "generalization",
     "return_mean",
     "return_se",
     "episodes",

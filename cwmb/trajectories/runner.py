@@ -20,7 +20,9 @@ def check_overwrite(out: Path, requests: list[CollectionRequest], force: bool) -
     """Refuse, before any work, to replace existing datasets unless ``force``."""
     if force:
         return
-    existing = [r.spec.name for r in requests if (dataset_dir(out, r.spec.name, r.split) / MANIFEST_FILE).exists()]
+    existing = [
+        r.spec.name for r in requests if (dataset_dir(out, r.spec.name, r.split) / MANIFEST_FILE).exists()
+    ]
     if existing:
         shown = ", ".join(existing[:4]) + (f" and {len(existing) - 4} more" if len(existing) > 4 else "")
         raise CwmbError(

@@ -41,7 +41,8 @@ def dataset_dir(root: Path | str, env: str, split: str = SEARCH) -> Path:
 def _collect_hint(directory: Path) -> str:
     """The command that (re)makes the dataset in ``directory``."""
     if directory.name == HELDOUT:
-        return f"run `cwmb collect --split heldout --env {directory.parent.name} --out {directory.parent.parent}`"
+        env, root = directory.parent.name, directory.parent.parent
+        return f"run `cwmb collect --split heldout --env {env} --out {root}`"
     return f"run `cwmb collect --env {directory.name} --out {directory.parent}`"
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cwmb.errors import CwmbError
 from cwmb.trajectories.dataset import Dataset
 from cwmb.trajectories.storage import HELDOUT, MANIFEST_FILE, dataset_dir, load_dataset
 
@@ -33,7 +34,8 @@ def load_heldout(root: Path | str, env: str) -> Dataset | None:
     """The verified held-out dataset of ``env`` under ``root``, or None when it was never made.
 
     A split that exists but fails verification (edited, corrupted, not matching the pinned
-    hash) raises the usual CwmbError: a damaged answer key is not silently skipped.
+    hash) raises the usual CwmbError: a damaged answer key is not silently skipped
+    (:func:`heldout_block` records it as status ``invalid``).
     """
     if not (dataset_dir(root, env, HELDOUT) / MANIFEST_FILE).exists():
         return None
@@ -50,13 +52,16 @@ def heldout_block(
 ) -> dict[str, Any]:
     """Score ``source`` on the held-out split in the sandbox; a JSON-friendly record.
 
-    Keys: ``status`` (``ok``, ``missing`` or the sandbox status), ``message``, ``transitions``,
+    Keys: ``status`` (``ok``, ``missing``, ``invalid`` or the sandbox status), ``message``, ``transitions``,
     ``accuracy`` (default metric, None unless ok) and one ``ScoreResult.as_dict`` per metric.
     """
     from cwmb.program_eval import score_program
     from cwmb.scoring import score
 
-    data = load_heldout(root, env)
+    try:
+        data = load_heldout(root, env)
+    except CwmbError as damaged:  # recorded, not raised: a finished search keeps its summary
+        return {"status": "invalid", "message": f"{damaged.message} ({damaged.hint})", "accuracy": None}
     if data is None:
         return {"status": "missing", "message": heldout_missing_note(root, env), "accuracy": None}
     scored = score_program(source, data, pool, "default", timeout)

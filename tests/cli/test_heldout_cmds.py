@@ -1,0 +1,51 @@
+"""``cwmb score`` and ``cwmb evaluate`` report held-out accuracy beside the search accuracy."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from cwmb.benchmark.reference import reference_source
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = ["--set", "episode_cap=4", "--set", "mcts.simulations=2", "--set", "mcts.max_rollout_steps=2"]
+
+
+def cwmb(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cwmb", *args], capture_output=True, text=True, timeout=300, cwd=REPO
+    )
+
+
+def test_score_shows_search_and_held_out_accuracy():
+    result = cwmb("score", "--reference", "--env", "Taxi-v3", "--json")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["accuracy"] == 1.0 and body["heldout_accuracy"] == 1.0
+    assert body["heldout"]["status"] == "ok" and body["heldout"]["transitions"] > 0
+    text = cwmb("score", "--reference", "--env", "Taxi-v3")
+    assert "held-out accuracy 1.0000 on" in text.stdout and "(generalization +0.0000)" in text.stdout
+
+
+def test_score_without_a_held_out_split_says_how_to_make_it(tmp_path):
+    shutil.copytree(
+        REPO / "trajectories" / "Taxi-v3", tmp_path / "Taxi-v3", ignore=shutil.ignore_patterns("heldout")
+    )
+    result = cwmb("score", "--reference", "--env", "Taxi-v3", "--trajectories", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "held-out accuracy n/a (no held-out split" in result.stdout
+    assert "cwmb collect --split heldout --env Taxi-v3" in result.stdout
+
+
+def test_evaluate_records_and_shows_the_held_out_accuracy(tmp_path):
+    (tmp_path / "run" / "Taxi-v3").mkdir(parents=True)
+    (tmp_path / "run" / "Taxi-v3" / "best.py").write_text(reference_source("Taxi-v3"))
+    result = cwmb("evaluate", "run", "--results", str(tmp_path), "--episodes", "1", "--workers", "1", *TINY)
+    assert result.returncode == 0, result.stderr
+    assert "held-out acc." in result.stdout
+    record = json.loads((tmp_path / "run" / "Taxi-v3" / "evaluation.json").read_text())
+    heldout = record["accuracy"]["heldout"]
+    assert heldout["default"]["accuracy"] == heldout["original"]["accuracy"] == heldout["accuracy"] == 1.0

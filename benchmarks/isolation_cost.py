@@ -30,9 +30,7 @@ def _rows(n: int) -> tuple[np.ndarray, np.ndarray]:
     return states, rng.integers(0, 2, size=(n, 1)).astype(np.int64)
 
 
-def _round_trips(
-    pools: dict[str, WorkerPool], job: PredictJob, repeats: int, pause: float
-) -> dict[str, float]:
+def _round_trips(pools: dict[str, WorkerPool], job: PredictJob, repeats: int, pause: float) -> dict[str, float]:
     """Median ms per job for each pool, interleaved so that background load hits both alike."""
     times: dict[str, list[float]] = {name: [] for name in pools}
     for _ in range(repeats):
@@ -78,9 +76,7 @@ def main() -> None:
                     f"{n:>5} {pause * 1000:>4.0f}ms {ms['bare']:>8.2f} {ms['isolated']:>12.2f} "
                     f"{added:>9.2f} {ms['isolated'] / ms['bare']:>6.2f}"
                 )
-    print(
-        f"worker start-up to first job: bare {_start_up(_BARE):.3f} s, isolated {_start_up(Limits()):.3f} s"
-    )
+    print(f"worker start-up to first job: bare {_start_up(_BARE):.3f} s, isolated {_start_up(Limits()):.3f} s")
     print("target (issue 14): fixed cost per job <= 1 ms with every layer on; never trade a layer for speed")
 
 

@@ -56,7 +56,6 @@ def heldout_block(
     ``accuracy`` (default metric, None unless ok) and one ``ScoreResult.as_dict`` per metric.
     """
     from cwmb.program_eval import score_program
-    from cwmb.scoring import score
 
     try:
         data = load_heldout(root, env)
@@ -76,9 +75,21 @@ def heldout_block(
         return block
     block["accuracy"] = scored.result.accuracy
     for metric in metrics:
-        result = scored.result if metric == "default" else score(data, scored.predictions, metric=metric)
-        block[metric] = result.as_dict(max_failing=5)
+        result = _other_metric(source, data, scored, metric, pool, timeout)
+        block[metric] = None if result is None else result.as_dict(max_failing=5)
     return block
+
+
+def _other_metric(source: str, data: Dataset, scored: Any, metric: str, pool: Any, timeout: float) -> Any:
+    """``metric``'s score of predictions already made; a domain with its own scoring predicts again."""
+    from cwmb.program_eval import score_program
+    from cwmb.scoring import score
+
+    if metric == "default":
+        return scored.result
+    if data.obs_kind in ("box", "discrete", "tuple"):  # the CWMB envs: rescore the same predictions
+        return score(data, scored.predictions, metric=metric)
+    return score_program(source, data, pool, metric, timeout).result  # None if it failed this time
 
 
 def heldout_accuracy_of(block: dict[str, Any] | None, metric: str = "default") -> float | None:

@@ -103,7 +103,7 @@ def test_a_data_root_without_a_held_out_split_says_how_to_make_it(tmp_path, pool
 
 
 def test_a_damaged_held_out_split_is_reported_not_scored(tmp_path, pool):
-    request = CollectionRequest(get_env("CartPole-v1"), 1, 2, 10, "heldout")
+    request = CollectionRequest(get_env("CartPole-v1"), 1, 2, 10, split="heldout")
     directory = write_dataset(tmp_path, *collect_env(request))
     parquet = directory / "transitions.parquet"
     parquet.write_bytes(parquet.read_bytes()[:-1] + b"\0")

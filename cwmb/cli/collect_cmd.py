@@ -37,7 +37,7 @@ def collect(
         raise CwmbError(f"unknown split {split!r}", f"use --split {' or --split '.join(DEFAULT_SEEDS)}")
     seed = DEFAULT_SEEDS[split] if seed is None else seed
     specs = resolve_envs(env)
-    requests = [CollectionRequest(spec, seed, episodes, max_steps, split) for spec in specs]
+    requests = [CollectionRequest(spec, seed, episodes, max_steps, split=split) for spec in specs]
     check_overwrite(out, requests, force)
     check_heldout_seeds(out, requests)
     manifests = _run_with_progress(requests, out, workers, episodes)

@@ -173,7 +173,6 @@ def build_manifest(request: CollectionRequest, data: Dataset, infos: list[dict[s
         "seed": request.seed,
         "episodes": request.episodes,
         "max_steps": request.step_limit,
-        "split": request.split,
         "command": _command(request),
         "policy": {
             "random": request.episodes // 2,
@@ -211,4 +210,19 @@ def collect_env(request: CollectionRequest, on_trajectory: Callable[[int], None]
     """Collect one env; return ``(dataset, manifest)`` ready for :func:`write_dataset`."""
     pairs = collect_episodes(request, on_trajectory)
     data = episodes_to_dataset(request.spec, [episode for episode, _ in pairs])
-    return data, build_manifest(request, data, [info for _, info in pairs])
+    return data, stamp_split(build_manifest(request, data, [info for _, info in pairs]), request)
+
+
+def stamp_split(manifest: dict[str, Any], request: CollectionRequest) -> dict[str, Any]:
+    """The manifest with the request's split and a command that makes that split again.
+
+    Applied to every domain's manifest (an env family with its own collector included), so
+    that ``write_dataset`` puts a held-out split in ``<ENV>/heldout/`` and never over the
+    search split.
+    """
+    command = str(manifest.get("command", ""))
+    if request.split != "search" and "--split" not in command:
+        command = command.replace(
+            f"--env {request.spec.name}", f"--env {request.spec.name} --split {request.split}"
+        )
+    return {**manifest, "split": request.split, "command": command}

@@ -130,14 +130,8 @@ def _column_matrix(table: Any, name: str) -> np.ndarray:
     return column.flatten().to_numpy(zero_copy_only=False).reshape(-1, width)
 
 
-def load_dataset(root: Path | str, env: str, split: str = SEARCH) -> Dataset:
-    """Load and verify the ``split`` dataset of CWMB env ``env`` stored under ``root``."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    directory = dataset_dir(root, env, split)
-    again = f"cwmb collect --env {env}" + (" --split heldout" if split == HELDOUT else "") + " --force"
-    manifest = read_manifest(directory)
+def _verify(directory: Path, env: str, split: str, manifest: dict[str, Any], again: str) -> None:
+    """Refuse a dataset of another split, a missing file, or bytes its manifest or the pin disowns."""
     if manifest.get("split", SEARCH) != split:
         raise CwmbError(
             f"{directory / MANIFEST_FILE} is the {manifest.get('split')!r} split, expected {split!r}",
@@ -153,6 +147,18 @@ def load_dataset(root: Path | str, env: str, split: str = SEARCH) -> Dataset:
             f"restore it from git or re-collect with `{again}`",
         )
     check_pinned(directory, env, actual, split=split)
+
+
+def load_dataset(root: Path | str, env: str, split: str = SEARCH) -> Dataset:
+    """Load and verify the ``split`` dataset of CWMB env ``env`` stored under ``root``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    directory = dataset_dir(root, env, split)
+    again = f"cwmb collect --env {env}" + (" --split heldout" if split == HELDOUT else "") + " --force"
+    manifest = read_manifest(directory)
+    data_path = directory / DATA_FILE
+    _verify(directory, env, split, manifest, again)
     try:
         table = pq.read_table(data_path)
     except (pa.ArrowException, OSError) as problem:

@@ -75,13 +75,16 @@ def dataset(
     root: Path = typer.Argument(Path("trajectories"), help="Dataset root directory."),
     env: list[str] = typer.Option(None, "--env", "-e", help="Only these envs."),
     markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table (for docs)."),
+    split: str = typer.Option("search", "--split", help="search or heldout (<ENV>/heldout/)."),
 ) -> None:
-    """Summarize a dataset: transitions, trajectories, return range and policies per env."""
+    """Summarize (and verify) a dataset: transitions, trajectories, return range and policies per env."""
     from cwmb.benchmark import resolve_envs
+    from cwmb.trajectories.storage import dataset_dir
     from cwmb.trajectories.summary import render_summary, summarize
 
+    dataset_dir(root, "", split)  # refuses an unknown split in one line
     specs = resolve_envs(env) if env else None
-    rows = summarize(root, specs)
+    rows = summarize(root, specs, split)
     typer.echo(render_summary(rows, markdown=markdown), nl=markdown)
 
 

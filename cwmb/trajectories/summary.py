@@ -7,7 +7,7 @@ from typing import Any
 
 from cwmb.benchmark.registry import ENVS, EnvSpec
 from cwmb.errors import CwmbError
-from cwmb.trajectories.storage import MANIFEST_FILE, load_dataset
+from cwmb.trajectories.storage import MANIFEST_FILE, SEARCH, dataset_dir, load_dataset
 
 _HEADERS = (
     "env",
@@ -21,18 +21,22 @@ _HEADERS = (
 )
 
 
-def summarize(root: Path | str, specs: list[EnvSpec] | None = None) -> list[dict[str, Any]]:
+def summarize(
+    root: Path | str, specs: list[EnvSpec] | None = None, split: str = SEARCH
+) -> list[dict[str, Any]]:
     """One row per env present under ``root`` (all 18 looked for unless ``specs`` is given).
 
-    Each dataset is fully loaded, so its checksum and schema are verified too.
+    Each dataset of ``split`` is fully loaded, so its checksum, pin and schema are verified too.
     """
     root = Path(root)
-    wanted = specs if specs is not None else [s for s in ENVS if (root / s.name / MANIFEST_FILE).exists()]
+    present = [s for s in ENVS if (dataset_dir(root, s.name, split) / MANIFEST_FILE).exists()]
+    wanted = specs if specs is not None else present
     if not wanted:
-        raise CwmbError(f"no datasets found in {root}", "run `cwmb collect --out DIR` first")
+        flag = "" if split == SEARCH else f" --split {split}"
+        raise CwmbError(f"no {split} datasets found in {root}", f"run `cwmb collect{flag} --out DIR` first")
     rows = []
     for spec in wanted:
-        data = load_dataset(root, spec.name)
+        data = load_dataset(root, spec.name, split)
         returns = data.trajectory_returns()
         policies = sorted({t["policy"] for t in data.manifest["trajectories"]})
         rows.append(

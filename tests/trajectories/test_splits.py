@@ -93,3 +93,15 @@ def test_an_unknown_split_is_refused_in_one_line(tmp_path):
         and "error: unknown split 'test'" in done.stderr
         and "Traceback" not in done.stderr
     )
+
+
+def test_cwmb_dataset_summarizes_and_verifies_the_held_out_split(tmp_path):
+    write_dataset(tmp_path, *collect_env(small("heldout", 1, "Blackjack-v1")))
+    done = cwmb("dataset", str(tmp_path), "--split", "heldout", "--markdown")
+    assert done.returncode == 0, done.stderr
+    assert "| Blackjack-v1 | Blackjack-v1 |" in done.stdout
+    parquet = tmp_path / "Blackjack-v1" / "heldout" / DATA_FILE
+    parquet.write_bytes(parquet.read_bytes() + b"\0")
+    damaged = cwmb("dataset", str(tmp_path), "--split", "heldout")
+    assert damaged.returncode != 0 and "does not match the sha256" in damaged.stderr
+    assert "--split heldout --force" in damaged.stderr

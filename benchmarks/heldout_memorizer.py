@@ -8,11 +8,15 @@ Target: the memorizer scores 1.0 on search data and clearly less on held-out dat
 exact references score 1.0 on both.
 
     python benchmarks/heldout_memorizer.py [ENV ...]
+
+(``CWMB_TRAJECTORIES=DIR`` scores a dataset root other than the shipped one.)
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from cwmb.benchmark.reference import REFERENCE_ENVS, reference_source
 from cwmb.heldout import heldout_accuracy_of, heldout_block
@@ -21,6 +25,7 @@ from cwmb.sandbox import WorkerPool
 from cwmb.trajectories import load_dataset
 from cwmb.trajectories.pinned import shipped_root
 
+ROOT = Path(os.environ.get("CWMB_TRAJECTORIES") or shipped_root())
 ENVS = (
     "Blackjack-v1",
     "CliffWalking-v0",
@@ -38,7 +43,7 @@ def _key_values(row) -> tuple:
 
 def memorizer(env: str) -> str:
     """The lookup-table program of ``env``'s search split."""
-    data = load_dataset(shipped_root(), env)
+    data = load_dataset(ROOT, env)
     table = {
         (_key_values(data.states[i]), _key_values(data.actions[i])): (
             [float(v) for v in data.next_states[i]],
@@ -67,8 +72,8 @@ def memorizer(env: str) -> str:
 
 def both(source: str, env: str, pool: WorkerPool) -> tuple[float | None, float | None]:
     """(search accuracy, held-out accuracy) of ``source``, default metric."""
-    search = score_program(source, load_dataset(shipped_root(), env), pool, "default", 120.0)
-    heldout = heldout_block(source, shipped_root(), env, pool, 120.0)
+    search = score_program(source, load_dataset(ROOT, env), pool, "default", 120.0)
+    heldout = heldout_block(source, ROOT, env, pool, 120.0)
     return (search.result.accuracy if search.result else None), heldout_accuracy_of(heldout)
 
 

@@ -121,6 +121,8 @@ def _result_line(outcome: Any) -> str:
     accuracy = best.get("accuracy")
     shown = f"{accuracy:.4f}" if isinstance(accuracy, int | float) else "-"
     perfect = " (perfect)" if best.get("perfect") else ""
+    heldout = summary.get("heldout_accuracy")
+    perfect += f", held-out {heldout:.4f}" if isinstance(heldout, int | float) else ""
     calls = f"{summary.get('calls', 0)}/{summary.get('budget')} calls"
     if outcome.already_finished:
         how = "finished earlier, nothing to do"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -49,3 +50,20 @@ def test_evaluate_records_and_shows_the_held_out_accuracy(tmp_path):
     record = json.loads((tmp_path / "run" / "Taxi-v3" / "evaluation.json").read_text())
     heldout = record["accuracy"]["heldout"]
     assert heldout["default"]["accuracy"] == heldout["original"]["accuracy"] == heldout["accuracy"] == 1.0
+
+
+def test_synthesize_prints_and_records_the_held_out_accuracy_of_best_py(tmp_path):
+    env = {"CWMB_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "cwmb", "synthesize", "--env", "Taxi-v3", "--budget", "4", "--run", "r"]
+        + ["--results", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+        env={**os.environ, **env},
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "r" / "Taxi-v3" / "summary.json").read_text())
+    assert summary["heldout"]["status"] == "ok" and summary["accuracy"] == summary["best"]["accuracy"]
+    assert f"held-out {summary['heldout_accuracy']:.4f}" in done.stdout

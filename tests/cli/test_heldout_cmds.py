@@ -53,15 +53,14 @@ def test_evaluate_records_and_shows_the_held_out_accuracy(tmp_path):
 
 
 def test_synthesize_prints_and_records_the_held_out_accuracy_of_best_py(tmp_path):
-    env = {"CWMB_CACHE_DIR": str(tmp_path / "cache")}
+    args = ["synthesize", "--env", "Taxi-v3", "--budget", "4", "--run", "r", "--results", str(tmp_path)]
     done = subprocess.run(
-        [sys.executable, "-m", "cwmb", "synthesize", "--env", "Taxi-v3", "--budget", "4", "--run", "r"]
-        + ["--results", str(tmp_path)],
+        [sys.executable, "-m", "cwmb", *args],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=REPO,
-        env={**os.environ, **env},
+        env={**os.environ, "CWMB_CACHE_DIR": str(tmp_path / "cache")},
     )
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "r" / "Taxi-v3" / "summary.json").read_text())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -110,3 +111,24 @@ def test_a_damaged_held_out_split_is_reported_not_scored(tmp_path, pool):
     parquet.write_bytes(parquet.read_bytes()[:-1] + b"\0")
     block = heldout_block(reference_source("CartPole-v1"), tmp_path, "CartPole-v1", pool, 60.0)
     assert block["status"] == "invalid" and "does not match the sha256" in block["message"]
+
+
+def test_an_evaluation_recorded_before_held_out_data_gains_it_when_resumed(tmp_path):
+    from cwmb.evaluation import EvaluationRequest, evaluate_program
+    from cwmb.planning.profiles import load_profile
+    from cwmb.planning.sandboxed import PLANNING_PRELOAD
+    from cwmb.sandbox import WorkerPool
+
+    tiny = {"episode_cap": 3, "mcts.simulations": 2, "mcts.max_rollout_steps": 2}
+    request = EvaluationRequest(
+        get_env("Taxi-v3"), reference_source("Taxi-v3"), "ref", load_profile("quick", tiny)
+    )
+    out = tmp_path / "evaluation.json"
+    with WorkerPool(size=1, preload=PLANNING_PRELOAD) as planning_pool:
+        evaluate_program(request, planning_pool, 1, out)
+        old = json.loads(out.read_text())
+        del old["accuracy"]["heldout"]  # as written before held-out data existed
+        out.write_text(json.dumps(old))
+        resumed = evaluate_program(request, planning_pool, 1, out)
+    assert resumed["episodes"] == old["episodes"]  # the episode was reused, not replayed
+    assert resumed["accuracy"]["heldout"]["accuracy"] == 1.0

@@ -49,11 +49,12 @@ def test_evaluate_records_and_shows_the_held_out_accuracy(tmp_path):
     assert "held-out acc." in result.stdout
     record = json.loads((tmp_path / "run" / "Taxi-v3" / "evaluation.json").read_text())
     heldout = record["accuracy"]["heldout"]
-    assert heldout["default"]["accuracy"] == heldout["original"]["accuracy"] == heldout["accuracy"] == 1.0
+    assert heldout["default"]["accuracy"] == heldout["accuracy"] == 1.0
+    assert 0.0 < heldout["original"]["accuracy"] <= 1.0  # the original code's metric, its quirks included
 
 
 def test_synthesize_prints_and_records_the_held_out_accuracy_of_best_py(tmp_path):
-    args = ["synthesize", "--env", "Taxi-v3", "--budget", "4", "--run", "r", "--results", str(tmp_path)]
+    args = ["synthesize", "--env", "Taxi-v3", "--budget", "6", "--run", "r", "--results", str(tmp_path)]
     done = subprocess.run(
         [sys.executable, "-m", "cwmb", *args],
         capture_output=True,
@@ -64,5 +65,6 @@ def test_synthesize_prints_and_records_the_held_out_accuracy_of_best_py(tmp_path
     )
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "r" / "Taxi-v3" / "summary.json").read_text())
-    assert summary["heldout"]["status"] == "ok" and summary["accuracy"] == summary["best"]["accuracy"]
+    assert summary["best"]["perfect"]  # the offline coder repairs Taxi within 5 calls
+    assert summary["heldout"]["status"] == "ok" and summary["heldout_accuracy"] == 1.0
     assert f"held-out {summary['heldout_accuracy']:.4f}" in done.stdout

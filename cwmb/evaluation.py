@@ -1,8 +1,8 @@
 """``cwmb evaluate``: accuracy (both metrics) and planning returns of one world model.
 
-For one program and one env it scores the dataset (and its held-out split) in the sandbox, plays the profile's
-episodes on the true environment while planning inside the sandbox, and computes the
-normalized return against the committed random and oracle returns of the same profile.
+For one program and one env it scores the dataset in the sandbox (the search split, and
+the held-out split no search sees: ``heldout_accuracy``), plays the profile's episodes on
+the true environment while planning inside the sandbox, and computes the normalized return against the committed random and oracle returns of the same profile.
 The record is rewritten atomically after every episode, so an interrupted evaluation
 resumes where it stopped; episodes recorded with other settings are not reused.
 """
@@ -20,7 +20,7 @@ from typing import Any
 from cwmb.atomic import write_json_atomic
 from cwmb.benchmark.registry import EnvSpec
 from cwmb.errors import CwmbError
-from cwmb.heldout import heldout_block
+from cwmb.heldout import heldout_accuracy_of, heldout_block
 from cwmb.planning.normalized import ReturnSummary, normalized_return
 from cwmb.planning.profiles import PlannerProfile
 from cwmb.planning.sandboxed import run_sandboxed_episode
@@ -153,6 +153,7 @@ def evaluate_program(
         "accuracy": _reused_accuracy(previous, request, pool) if done else _accuracy(request, pool),
         "episodes": [done[i] for i in sorted(done) if i < episodes],
     }
+    record["heldout_accuracy"] = heldout_accuracy_of(record["accuracy"].get("heldout"))
 
     def finish(result: dict[str, Any]) -> None:
         record["episodes"] = sorted([*record["episodes"], result], key=lambda e: e["episode"])

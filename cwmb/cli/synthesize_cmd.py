@@ -71,12 +71,11 @@ def _run_all(
     """Run every env in one sandbox pool, with a live display on a terminal and log lines otherwise."""
     from rich.console import Console
 
+    from cwmb.heldout import sandbox_heldout_scorer
     from cwmb.methods.progress import LiveProgress, PlainProgress, live_progress
 
     console = Console(stderr=True)
     outcomes = []
-    from cwmb.heldout import sandbox_heldout_scorer
-
     with _sandbox_pool() as pool:
         factory = _evaluator_factory(pool)
         # The final best program only, after its search: the search itself never sees this data.

@@ -49,6 +49,7 @@ def test_evaluate_records_and_shows_the_held_out_accuracy(tmp_path):
     assert "held-out acc." in result.stdout
     record = json.loads((tmp_path / "run" / "Taxi-v3" / "evaluation.json").read_text())
     heldout = record["accuracy"]["heldout"]
+    assert record["heldout_accuracy"] == 1.0
     assert heldout["default"]["accuracy"] == heldout["accuracy"] == 1.0
     assert 0.0 < heldout["original"]["accuracy"] <= 1.0  # the original code's metric, its quirks included
 

@@ -2,9 +2,10 @@
 
 For one program and one env it scores the dataset in the sandbox (the search split, and
 the held-out split no search sees: ``heldout_accuracy``), plays the profile's episodes on
-the true environment while planning inside the sandbox, and computes the normalized return against the committed random and oracle returns of the same profile.
-The record is rewritten atomically after every episode, so an interrupted evaluation
-resumes where it stopped; episodes recorded with other settings are not reused.
+the true environment while planning inside the sandbox, and computes the normalized
+return against the committed random and oracle returns of the same profile. The record
+is rewritten atomically after every episode, so an interrupted evaluation resumes where
+it stopped; episodes recorded with other settings are not reused.
 """
 
 from __future__ import annotations

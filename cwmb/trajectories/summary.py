@@ -33,7 +33,8 @@ def summarize(
     wanted = specs if specs is not None else present
     if not wanted:
         flag = "" if split == SEARCH else f" --split {split}"
-        raise CwmbError(f"no {split} datasets found in {root}", f"run `cwmb collect{flag} --out DIR` first")
+        what = "datasets" if split == SEARCH else f"{split} datasets"
+        raise CwmbError(f"no {what} found in {root}", f"run `cwmb collect{flag} --out DIR` first")
     rows = []
     for spec in wanted:
         data = load_dataset(root, spec.name, split)

@@ -53,7 +53,7 @@ def test_shipped_held_out_split_is_complete_and_made_like_the_search_split(spec)
 def test_recollecting_the_held_out_split_gives_the_same_bytes(tmp_path, name):
     manifest = load_dataset(SHIPPED, name, "heldout").manifest
     request = CollectionRequest(
-        get_env(name), manifest["seed"], manifest["episodes"], manifest["max_steps"], "heldout"
+        get_env(name), manifest["seed"], manifest["episodes"], manifest["max_steps"], split="heldout"
     )
     write_dataset(tmp_path, *collect_env(request))
     shipped = SHIPPED / name / "heldout" / DATA_FILE

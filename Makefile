@@ -35,9 +35,11 @@ demo: setup
 	$(CWMB) report demo --out results/demo/report
 	$(CWMB) show demo --env Taxi-v3 --html results/demo/report/tree-Taxi-v3.html
 
-# Rebuilds the shipped dataset (about 20 minutes on 2 cores; see docs/benchmark.md).
+# Rebuilds the shipped dataset, search and held-out splits (about 20 minutes each on 2 cores;
+# see docs/benchmark.md).
 collect: setup
 	$(CWMB) collect --env all --out trajectories --force --workers 2
+	$(CWMB) collect --split heldout --env all --out trajectories --force --workers 2
 	$(PY) -W ignore -m cwmb.trajectories.pinned
 
 # Every script in benchmarks/, with a summary table (figure, today's value, target); a few

@@ -1,10 +1,11 @@
 """``cwmb evaluate``: accuracy (both metrics) and planning returns of one world model.
 
-For one program and one env it scores the dataset in the sandbox, plays the profile's
-episodes on the true environment while planning inside the sandbox, and computes the
-normalized return against the committed random and oracle returns of the same profile.
-The record is rewritten atomically after every episode, so an interrupted evaluation
-resumes where it stopped; episodes recorded with other settings are not reused.
+For one program and one env it scores the dataset in the sandbox (the search split, and
+the held-out split no search sees: ``heldout_accuracy``), plays the profile's episodes on
+the true environment while planning inside the sandbox, and computes the normalized
+return against the committed random and oracle returns of the same profile. The record
+is rewritten atomically after every episode, so an interrupted evaluation resumes where
+it stopped; episodes recorded with other settings are not reused.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from cwmb.atomic import write_json_atomic
 from cwmb.benchmark.registry import EnvSpec
 from cwmb.errors import CwmbError
+from cwmb.heldout import heldout_accuracy_of, heldout_block
 from cwmb.planning.normalized import ReturnSummary, normalized_return
 from cwmb.planning.profiles import PlannerProfile
 from cwmb.planning.sandboxed import run_sandboxed_episode
@@ -51,10 +53,12 @@ class EvaluationRequest:
 
 
 def _accuracy(request: EvaluationRequest, pool: Any) -> dict[str, Any]:
+    """Both metrics on the search split, and (``heldout``) on the held-out split."""
     data = load_dataset(request.trajectories, request.spec.name)
     scored = score_program(request.source, data, pool, "default", request.timeout)
     if scored.result is None:
-        return {"status": scored.status, "message": scored.message, "default": None, "original": None}
+        block = {"status": scored.status, "message": scored.message, "default": None, "original": None}
+        return block | {"heldout": _heldout(request, pool)}
     if data.obs_kind == "rtfm":
         from cwmb.rtfm.scoring import score_rtfm
 
@@ -66,7 +70,27 @@ def _accuracy(request: EvaluationRequest, pool: Any) -> dict[str, Any]:
         "message": "",
         "default": scored.result.as_dict(max_failing=5),
         "original": original.as_dict(max_failing=5),
+        "heldout": _heldout(request, pool),
     }
+
+
+def _heldout(request: EvaluationRequest, pool: Any) -> dict[str, Any]:
+    return heldout_block(
+        request.source,
+        request.trajectories,
+        request.spec.name,
+        pool,
+        request.timeout,
+        ("default", "original"),
+    )
+
+
+def _reused_accuracy(previous: dict[str, Any], request: EvaluationRequest, pool: Any) -> dict[str, Any]:
+    """The accuracy of an earlier record, completed with the held-out block older records lack."""
+    accuracy = dict(previous["accuracy"])
+    if "heldout" not in accuracy:
+        accuracy["heldout"] = _heldout(request, pool)
+    return accuracy
 
 
 def _reusable(previous: dict[str, Any] | None, request: EvaluationRequest) -> dict[int, dict[str, Any]]:
@@ -178,9 +202,10 @@ def evaluate_program(
         "program": request.label,
         "program_hash": request.program_hash,
         "profile": request.profile.to_dict(),
-        "accuracy": previous["accuracy"] if done else _accuracy(request, pool),
+        "accuracy": _reused_accuracy(previous, request, pool) if done else _accuracy(request, pool),
         "episodes": [done[i] for i in sorted(done) if i < episodes],
     }
+    record["heldout_accuracy"] = heldout_accuracy_of(record["accuracy"].get("heldout"))
 
     def finish(result: dict[str, Any]) -> None:
         record["episodes"] = sorted([*record["episodes"], result], key=lambda e: e["episode"])

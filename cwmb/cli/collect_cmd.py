@@ -11,7 +11,16 @@ def collect(
     env: list[str] = typer.Option(
         None, "--env", "-e", help="CWMB env name (repeatable); 'all' or none = all 18."
     ),
-    seed: int = typer.Option(0, "--seed", help="Base seed; each env derives its own from it and its name."),
+    seed: int = typer.Option(
+        None,
+        "--seed",
+        help="Base seed; each env derives its own from it and its name [search: 0, heldout: 1].",
+    ),
+    split: str = typer.Option(
+        "search",
+        "--split",
+        help="search (what methods optimise on) or heldout (<ENV>/heldout/, only scored).",
+    ),
     out: Path = typer.Option(Path("trajectories"), "--out", "-o", help="Dataset root directory."),
     episodes: int = typer.Option(10, "--episodes", min=1, help="Trajectories per env (half random)."),
     max_steps: int = typer.Option(100, "--max-steps", min=1, help="Step cap per trajectory."),
@@ -23,13 +32,18 @@ def collect(
 ) -> None:
     """Collect trajectories on the true environments and write one dataset per env."""
     from cwmb.benchmark import resolve_envs
-    from cwmb.trajectories.collection import CollectionRequest
-    from cwmb.trajectories.runner import check_overwrite
+    from cwmb.errors import CwmbError
+    from cwmb.trajectories.collection import DEFAULT_SEEDS, CollectionRequest
+    from cwmb.trajectories.runner import check_heldout_seeds, check_overwrite
 
+    if split not in DEFAULT_SEEDS:
+        raise CwmbError(f"unknown split {split!r}", f"use --split {' or --split '.join(DEFAULT_SEEDS)}")
+    seed = DEFAULT_SEEDS[split] if seed is None else seed
     specs = resolve_envs(env)
     _check_variant(variant, specs)
-    requests = [CollectionRequest(spec, seed, episodes, max_steps, variant) for spec in specs]
+    requests = [CollectionRequest(spec, seed, episodes, max_steps, variant, split) for spec in specs]
     check_overwrite(out, requests, force)
+    check_heldout_seeds(out, requests)
     manifests = _run_with_progress(requests, out, workers, episodes)
     total = sum(m["counts"]["transitions"] for m in manifests)
     typer.echo(f"wrote {len(manifests)} dataset(s), {total} transitions, to {out}/")

@@ -39,14 +39,17 @@ def summary(
     ),
     env: list[str] = typer.Option(None, "--env", "-e", help="Only these envs."),
     markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table (for docs)."),
+    split: str = typer.Option("search", "--split", help="search or heldout (<ENV>/heldout/)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Summarize a dataset: transitions, trajectories, return range and policies per env."""
+    """Summarize (and verify) a dataset: transitions, trajectories, return range and policies per env."""
     from cwmb.benchmark import resolve_envs
+    from cwmb.trajectories.storage import dataset_dir
     from cwmb.trajectories.summary import render_summary, summarize
 
+    dataset_dir(root or ".", "", split)  # refuses an unknown split in one line
     specs = resolve_envs(env) if env else None
-    rows = summarize(root, specs)
+    rows = summarize(root, specs, split)
     if as_json:
         emit_json({"root": root, "envs": rows})
         return

@@ -78,12 +78,23 @@ def _row(record: dict) -> list[str]:
     fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
     default = accuracy["default"]["accuracy"] if accuracy["default"] else None
     original = accuracy["original"]["accuracy"] if accuracy["original"] else None
+    heldout = (accuracy.get("heldout") or {}).get("accuracy")
     mean, se = returns.get("mean"), returns.get("standard_error")
     ret = "n/a" if mean is None else f"{mean:.1f} ± {se:.1f}"
     note = accuracy["status"] if accuracy["status"] != "ok" else ""
     if returns.get("normalized") is None and returns.get("normalized_note"):
         note = (note + "; " if note else "") + "R: " + returns["normalized_note"].split(" (")[0][:60]
-    return [record["env"], fmt(default), fmt(original), ret, fmt(returns.get("normalized")), note]
+    if heldout is None and accuracy.get("heldout", {}).get("status") not in (None, "ok"):
+        note = (note + "; " if note else "") + "held-out: " + accuracy["heldout"]["status"]
+    return [
+        record["env"],
+        fmt(default),
+        fmt(heldout),
+        fmt(original),
+        ret,
+        fmt(returns.get("normalized")),
+        note,
+    ]
 
 
 def evaluate(
@@ -118,7 +129,7 @@ def evaluate(
     ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Accuracy (both metrics), planner returns per episode, mean ± SE and normalized return R.
+    """Accuracy (both metrics, search and held-out data), planner returns, mean ± SE and R.
 
     On an APPS run (made with --suite apps): strict accuracy on hidden and all tests,
     test-case average, pass@k and a per-source breakdown.
@@ -192,7 +203,7 @@ def _print_table(records: list[dict], title: str) -> None:
     from rich.table import Table
 
     table = Table(title=title)
-    for column in ("env", "accuracy", "acc. (original)", "return", "R", "note"):
+    for column in ("env", "accuracy", "held-out acc.", "acc. (original)", "return", "R", "note"):
         table.add_column(column)
     for record in records:
         table.add_row(*_row(record))

@@ -114,9 +114,11 @@ def score(
 ) -> None:
     """Score a world-model program on the env's dataset: accuracy, breakdown, first failures.
 
+    The program is also scored on the env's held-out split (transitions no search sees).
     With --suite apps: judge PROGRAM on the tests of APPS problem --problem (verdict per test).
     """
     from cwmb.errors import CwmbError
+    from cwmb.heldout import heldout_accuracy_of, heldout_block
     from cwmb.program_eval import score_program
     from cwmb.sandbox import WorkerPool
     from cwmb.scoring import render_feedback
@@ -139,10 +141,12 @@ def score(
     spec, source, label, data = _program_and_data(file, env, reference, trajectories)
     with WorkerPool(size=1) as pool:
         scored = score_program(source, data, pool, metric, timeout)
+        heldout = heldout_block(source, trajectories, spec.name, pool, timeout, (metric,))
     if as_json:
         body = {"program": label, "env": spec.name, "status": scored.status, "message": scored.message}
         if scored.result is not None:
-            body |= {"score": scored.result.as_dict()}
+            body |= {"score": scored.result.as_dict(), "accuracy": scored.result.accuracy}
+            body |= {"heldout_accuracy": heldout_accuracy_of(heldout, metric), "heldout": heldout}
         emit_json(body)
     elif scored.result is None:
         typer.echo(f"{label}: {scored.status}: {scored.message}")
@@ -150,6 +154,7 @@ def score(
         from cwmb.rtfm.check import score_lines
 
         typer.echo("\n".join(score_lines(label, spec.name, data, scored, metric, show)))
+        typer.echo(_heldout_line(heldout, metric, scored.result.accuracy))
     else:
         r = scored.result
         typer.echo(f"{label} on {spec.name} ({len(data)} transitions, metric {metric}):")
@@ -157,10 +162,25 @@ def score(
             f"  accuracy {r.accuracy:.4f}   state {r.state:.4f}   reward {r.reward:.4f}   done {r.done:.4f}"
             + ("   (perfect)" if r.perfect else "")
         )
+        typer.echo(_heldout_line(heldout, metric, r.accuracy))
         if show and not r.perfect:
             typer.echo(render_feedback(data, scored.predictions, r, max_transitions=show))
     if scored.result is None:
         raise typer.Exit(1)
+
+
+def _heldout_line(heldout: dict, metric: str, search_accuracy: float) -> str:
+    """One line: held-out accuracy and the gap to the search accuracy, or why there is none."""
+    from cwmb.heldout import heldout_accuracy_of
+
+    value = heldout_accuracy_of(heldout, metric)
+    if value is None:
+        status, message = heldout["status"], heldout["message"]
+        return f"  held-out accuracy n/a ({message if status == 'missing' else f'{status}: {message}'})"
+    return (
+        f"  held-out accuracy {value:.4f} on {heldout['transitions']} unseen transitions "
+        f"(generalization {value - search_accuracy:+.4f})"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -155,12 +155,15 @@ def _run_all(
     """Run every env in one sandbox pool, with a live display on a terminal and log lines otherwise."""
     from rich.console import Console
 
+    from cwmb.heldout import sandbox_heldout_scorer
     from cwmb.methods.progress import LiveProgress, PlainProgress, live_progress
 
     console = Console(stderr=True)
     outcomes = []
     with _sandbox_pool() as pool:
         factory = _evaluator_factory(pool)
+        # The final best program only, after its search: the search itself never sees this data.
+        options = {**options, "heldout_scorer": sandbox_heldout_scorer(pool)}
         if not console.is_terminal:
             for spec in specs:
                 observer = PlainProgress(spec.name, method.config.budget, env_dir=run_dir / spec.name)
@@ -201,6 +204,8 @@ def _result_line(outcome: Any) -> str:
     accuracy = best.get("accuracy")
     shown = f"{accuracy:.4f}" if isinstance(accuracy, int | float) else "-"
     perfect = " (perfect)" if best.get("perfect") else ""
+    heldout = summary.get("heldout_accuracy")
+    perfect += f", held-out {heldout:.4f}" if isinstance(heldout, int | float) else ""
     calls = f"{summary.get('calls', 0)}/{summary.get('budget')} calls"
     how = "finished earlier, nothing to do" if outcome.already_finished else _answer_sources(outcome)
     label = " [simulated, not an LLM]" if (summary.get("llm") or {}).get("simulated") else ""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cwmb.benchmark.registry import EnvSpec
+from cwmb.heldout import HeldoutScorer, heldout_accuracy_of
 from cwmb.llm import Budget, LLMClient, LLMConfig, make_llm
 from cwmb.llm.offline import dataset_reference_source
 from cwmb.methods.base import SearchConfig
@@ -128,6 +129,7 @@ def synthesize_env(
     observers: Sequence[SearchObserver] = (),
     restart: bool = False,
     cache_dir: Path | None = None,
+    heldout_scorer: HeldoutScorer | None = None,
 ) -> SynthesisOutcome:
     """Run (or resume) ``method`` on ``spec`` and write ``results_dir/<ENV>/``; see the module docstring."""
     from cwmb.benchmark.descriptions import describe_env
@@ -171,6 +173,7 @@ def synthesize_env(
     session |= counts | {"ended": _now(), "diverged_at": llm.diverged_at}
     status = "stopped" if result.stop_reason == "cost_cap" else "finished"
     summary = {**header, **result.summary(), "status": status, "llm": header["llm"]}
+    summary |= _generalization(result, heldout_scorer, data_root, spec.name, method.config.metric)
     run_dir.write_summary(summary)
     return SynthesisOutcome(
         spec.name,
@@ -186,6 +189,23 @@ def synthesize_env(
         provider_latency_s=counts["provider_latency_s"],
         startup_s=counts["startup_s"],
     )
+
+
+def _generalization(
+    result: Any, scorer: HeldoutScorer | None, data_root: Path, env: str, metric: str
+) -> dict[str, Any]:
+    """``accuracy`` (search data) and ``heldout_accuracy`` of the final best program.
+
+    Computed once, after the search has ended, so nothing the search did could depend on it.
+    """
+    if result.best_node is None:
+        return {"accuracy": None, "heldout_accuracy": None}
+    block = scorer(result.best_program, data_root, env, metric) if scorer else None
+    return {
+        "accuracy": result.best_accuracy,
+        "heldout_accuracy": heldout_accuracy_of(block, metric),
+        "heldout": block or {"status": "not computed", "message": "no held-out scorer given"},
+    }
 
 
 def _run_settings(

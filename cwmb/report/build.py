@@ -16,6 +16,7 @@ from cwmb.benchmark.registry import get_env
 from cwmb.planning.published_references import PUBLISHED_LABEL, check_choice
 from cwmb.report.actions import actions_table
 from cwmb.report.aggregate import groups
+from cwmb.report.generalization import generalization_table
 from cwmb.report.model import Report
 from cwmb.report.normalizers import normalizer_notes, with_published_normalizers
 from cwmb.report.runs import LoadedRuns, load_runs
@@ -61,6 +62,11 @@ def build_report(
     actions = actions_table(cwmb_part, groups(cwmb_part.frame)) if not cwmb_part.frame.empty else None
     if actions is not None:
         tables.append(actions)
+    generalization = (
+        generalization_table(cwmb_part, groups(cwmb_part.frame)) if not cwmb_part.frame.empty else None
+    )
+    if generalization is not None:
+        tables.append(generalization)
     return Report(loaded, found, tables, references)
 
 

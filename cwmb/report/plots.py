@@ -4,7 +4,10 @@
   one line per group (method and LLM);
 - ``returns``: normalized return R per env, one bar per group, the paper's values marked;
 - ``actions``: shares of generate / improve / fix over all calls and on the best path
-  (the paper's Table 7), beside the paper's.
+  (the paper's Table 7), beside the paper's;
+- ``generalization``: accuracy on search data (solid bars) and held-out data (hatched) per
+  env, a pair of bars per group; a model that memorized its search data shows a tall solid
+  bar beside a short hatched one.
 
 matplotlib is imported here only (``cwmb --help`` and the tables never load it). Figures
 are built with :class:`matplotlib.figure.Figure`, which renders through Agg without
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from cwmb.planning.published_references import PUBLISHED_LABEL
 from cwmb.report import published
 from cwmb.report.aggregate import Group, env_cells, rows_of
+from cwmb.report.generalization import generalization_frame
 from cwmb.report.model import Report
 from cwmb.report.tables import envs_by_kind, paper_references
 from cwmb.report.tree import ACTIONS
@@ -41,7 +45,8 @@ STATE_SHORT = {
 def write_plots(report: Report, out: Path) -> list[Path]:
     """Draw every figure that has data; returns the PNG and SVG files written."""
     written: list[Path] = []
-    for name, draw in (("anytime", anytime_figure), ("returns", returns_figure), ("actions", actions_figure)):
+    figures = {"anytime": anytime_figure, "returns": returns_figure, "actions": actions_figure}
+    for name, draw in (*figures.items(), ("generalization", generalization_figure)):
         figure = draw(report)
         if figure is not None:
             written += save(figure, out / name)
@@ -231,4 +236,40 @@ def actions_figure(report: Report) -> Figure | None:
     ax.set_xlabel("% of actions")
     ax.legend(loc="lower right", fontsize=7, bbox_to_anchor=(1.0, 1.0), ncols=3)
     ax.set_title("Search actions (paper's Table 7)", fontsize=10, loc="left")
+    return figure
+
+
+def generalization_figure(report: Report) -> Figure | None:
+    """Grouped bars of search vs held-out accuracy per env and group; None without held-out values."""
+    frame = generalization_frame(report.loaded.frame, report.groups)
+    if frame.empty or frame["heldout_accuracy"].isna().all():
+        return None
+    envs = [e for envs in envs_by_kind(report.loaded.frame).values() for e in envs]
+    groups = list(dict.fromkeys(frame["group"]))
+    figure = _figure(max(6.0, 0.9 * len(envs) * max(1, len(groups)) ** 0.5 + 2.5), 3.8)
+    ax = figure.subplots()
+    width = 0.8 / (2 * len(groups))
+    for number, group in enumerate(groups):
+        mine = frame[frame["group"] == group].set_index("env")
+        for offset, (column, hatch, what) in enumerate(
+            (("accuracy", None, "search"), ("heldout_accuracy", "//", "held-out"))
+        ):
+            xs = [i - 0.4 + width * (2 * number + offset + 0.5) for i in range(len(envs))]
+            heights = [mine.at[e, column] if e in mine.index else None for e in envs]
+            shown = [(x, h) for x, h in zip(xs, heights, strict=True) if h is not None and h == h]
+            ax.bar(
+                [x for x, _ in shown],
+                [h for _, h in shown],
+                width * 0.92,
+                color="white" if hatch else _colour(number),
+                edgecolor=_colour(number),
+                hatch=hatch,
+                label=f"{group} · {what}",
+            )
+    ax.set_ylim(0, 1.05)
+    ax.set_xticks(range(len(envs)), envs, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel(f"accuracy ({report.loaded.metric} metric)")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title("Accuracy on search data (solid) and held-out data (hatched)", fontsize=10)
     return figure

@@ -30,6 +30,7 @@ from cwmb.benchmark.registry import DOMAIN_ENVS, ENVS, get_env
 from cwmb.errors import CwmbError
 from cwmb.methods.rundir import read_json, read_lines
 from cwmb.report.aggregate import FAILED
+from cwmb.report.heldout_columns import heldout_columns
 
 METRICS = ("default", "original")
 _ENV_ORDER = {spec.name: i for i, spec in enumerate((*ENVS, *DOMAIN_ENVS))}
@@ -130,6 +131,7 @@ def load_env(run: str, path: Path, metric: str, warnings: list[str]) -> dict[str
     row |= _usage(summary or {}, tree)
     row |= _evaluation(evaluation, path, warnings)
     row |= _accuracy(row, metric)
+    row |= heldout_columns(row, summary, evaluation, metric)
     if row["acc_state"] == FAILED:  # no model to plan with: as the paper's Table 12, no return
         row |= {"R": None, "r_state": FAILED}
     return row
@@ -319,6 +321,9 @@ COLUMNS = [
     "eval_status",
     "acc_default",
     "acc_original",
+    "heldout_accuracy",
+    "heldout_state",
+    "generalization",
     "return_mean",
     "return_se",
     "episodes",

@@ -17,6 +17,7 @@ import pandas as pd
 
 from cwmb.report import published
 from cwmb.report.aggregate import FAILED, Average, Cell, Group, average, env_cells
+from cwmb.report.heldout_columns import HELDOUT_NOTE, HELDOUT_QUANTITY
 from cwmb.report.runs import LoadedRuns
 
 KINDS = ("discrete", "continuous")
@@ -28,6 +29,7 @@ FAILED_NOTE = (
     " accuracy mean (and in n); its R is N/A and left out of the R mean. The paper instead left"
     " such envs out of its accuracy means and gave them R = 0.00 (docs/report.md)."
 )
+NOT_REPORTED = "not reported"
 
 
 @dataclass
@@ -128,10 +130,13 @@ def main_table(loaded: LoadedRuns, groups: list[Group]) -> ReportTable:
     frame, kinds = loaded.frame, envs_by_kind(loaded.frame)
     columns = ["Source", "LLM", "Method", "Budget"]
     columns += [f"{k.capitalize()} {label}" for k in KINDS for _, _, label in QUANTITIES]
+    columns += [f"{k.capitalize()} {HELDOUT_QUANTITY[2]}" for k in KINDS]  # cwmb's, after the paper's
     rows, values, rules = [], [], []
     for group in groups:
         cells = {q: env_cells(frame, group, q, s) for q, s, _ in QUANTITIES}
         avgs = {(k, q): average(cells[q], kinds[k]) for k in KINDS for q, _, _ in QUANTITIES}
+        heldout = env_cells(frame, group, *HELDOUT_QUANTITY[:2])
+        avgs |= {(k, HELDOUT_QUANTITY[0]): average(heldout, kinds[k]) for k in KINDS}
         source = f"run {', '.join(group.runs)}"
         rows.append(
             [
@@ -158,6 +163,7 @@ def main_table(loaded: LoadedRuns, groups: list[Group]) -> ReportTable:
         "[k/n] = only k of n envs have a value (the others are missing or not evaluated)."
     )
     notes += _na_notes(frame, groups)
+    notes.append(HELDOUT_NOTE)
     notes.append(
         published.source_note()
         + " The paper's accuracy is its original code's metric and its R used the paper's planners"
@@ -185,6 +191,7 @@ def _main_values(group: Group, source: str, avgs: dict[tuple[str, str], Average]
 def _paper_main_row(paper: published.PaperRow, other: bool = False) -> list[str]:
     source = f"paper, {paper.table}" + (" (other LLM)" if other else "")
     cells = [f"{number(m)} ± {number(pm)}" for m, pm in paper.values.values()]
+    cells += [NOT_REPORTED] * len(KINDS)  # the paper has no held-out accuracy
     seeds = f"{paper.seeds} seed{'s' if paper.seeds > 1 else ''}"
     return [source, f"{paper.llm_label} ({seeds})", paper.label, str(paper.budget), *cells]
 

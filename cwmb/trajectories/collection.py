@@ -4,6 +4,10 @@ Half of them are random-action trajectories, half are better than random (see
 :mod:`cwmb.trajectories.policies`). Every random draw comes from a generator seeded by
 ``(seed, crc32(env name), trajectory index)``, so collecting one env alone gives the same
 bytes as collecting it among all 18, and the same command gives the same bytes twice.
+
+The held-out split (``--split heldout``) is collected by this very code path, with the same
+policy mix, from another base seed (:data:`DEFAULT_SEEDS`), so its trajectories start from
+other states and draw other actions than the search split's.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ MAX_ATTEMPTS = 3000
 # spreads from one iteration (barely better than random) to sixteen.
 CEM_ITERATIONS = (1, 2, 4, 8, 16)
 CEM_COLLECTION = CEMSettings(horizon=100, iterations=1, samples=300, elites=30)
+# Base seed of each split when none is given: the search split is the paper-size dataset
+# shipped since the start; the held-out split must come from another seed.
+DEFAULT_SEEDS = {"search": 0, "heldout": 1}
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class CollectionRequest:
     episodes: int = 10
     max_steps: int = 100
     variant: str = "default"  # the dataset variant, for domains that have several (RTFM)
+    split: str = "search"
 
     @property
     def step_limit(self) -> int:
@@ -166,8 +174,7 @@ def build_manifest(request: CollectionRequest, data: Dataset, infos: list[dict[s
         "seed": request.seed,
         "episodes": request.episodes,
         "max_steps": request.step_limit,
-        "command": f"cwmb collect --env {request.spec.name} --seed {request.seed} "
-        f"--episodes {request.episodes} --max-steps {request.max_steps}",
+        "command": _command(request),
         "policy": {
             "random": request.episodes // 2,
             "better": request.episodes - request.episodes // 2,
@@ -191,12 +198,37 @@ def build_manifest(request: CollectionRequest, data: Dataset, infos: list[dict[s
     }
 
 
+def _command(request: CollectionRequest) -> str:
+    """The ``cwmb collect`` command line that makes this dataset again."""
+    split = "" if request.split == "search" else f" --split {request.split}"
+    return (
+        f"cwmb collect --env {request.spec.name}{split} --seed {request.seed} "
+        f"--episodes {request.episodes} --max-steps {request.max_steps}"
+    )
+
+
 def collect_env(request: CollectionRequest, on_trajectory: Callable[[int], None] | None = None):
     """Collect one env; return ``(dataset, manifest)`` ready for :func:`write_dataset`."""
     if request.spec.family == "rtfm":
         from cwmb.rtfm.collection import collect_rtfm
 
-        return collect_rtfm(request, on_trajectory)
+        data, manifest = collect_rtfm(request, on_trajectory)
+        return data, stamp_split(manifest, request)
     pairs = collect_episodes(request, on_trajectory)
     data = episodes_to_dataset(request.spec, [episode for episode, _ in pairs])
-    return data, build_manifest(request, data, [info for _, info in pairs])
+    return data, stamp_split(build_manifest(request, data, [info for _, info in pairs]), request)
+
+
+def stamp_split(manifest: dict[str, Any], request: CollectionRequest) -> dict[str, Any]:
+    """The manifest with the request's split and a command that makes that split again.
+
+    Applied to every domain's manifest (an env family with its own collector included), so
+    that ``write_dataset`` puts a held-out split in ``<ENV>/heldout/`` and never over the
+    search split.
+    """
+    command = str(manifest.get("command", ""))
+    if request.split != "search" and "--split" not in command:
+        command = command.replace(
+            f"--env {request.spec.name}", f"--env {request.spec.name} --split {request.split}"
+        )
+    return {**manifest, "split": request.split, "command": command}

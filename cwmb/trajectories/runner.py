@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -19,13 +20,37 @@ def check_overwrite(out: Path, requests: list[CollectionRequest], force: bool) -
     """Refuse, before any work, to replace existing datasets unless ``force``."""
     if force:
         return
-    existing = [r.spec.name for r in requests if (dataset_dir(out, r.spec.name) / MANIFEST_FILE).exists()]
+    existing = [
+        r.spec.name for r in requests if (dataset_dir(out, r.spec.name, r.split) / MANIFEST_FILE).exists()
+    ]
     if existing:
         shown = ", ".join(existing[:4]) + (f" and {len(existing) - 4} more" if len(existing) > 4 else "")
         raise CwmbError(
             f"a dataset already exists in {out} for {shown}",
             "pass --force to replace it, or --out DIR to write elsewhere",
         )
+
+
+def check_heldout_seeds(out: Path, requests: list[CollectionRequest]) -> None:
+    """Refuse a held-out collection whose seed is the one the search split next to it was made from.
+
+    Same seed, same env and same code path would give the search trajectories again, and a
+    "held-out" score on them would measure nothing.
+    """
+    for request in requests:
+        search = dataset_dir(out, request.spec.name) / MANIFEST_FILE
+        if request.split != "heldout" or not search.exists():
+            continue
+        try:
+            search_seed = json.loads(search.read_text()).get("seed")
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+            continue
+        if search_seed == request.seed:
+            raise CwmbError(
+                f"the search split of {request.spec.name} in {out} was collected with seed {request.seed}; "
+                "a held-out split from the same seed would repeat it",
+                "pass another --seed (the held-out default is 1)",
+            )
 
 
 def collect_and_write(request: CollectionRequest, out: str, queue: Any = None) -> dict[str, Any]:

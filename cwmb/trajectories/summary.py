@@ -8,7 +8,7 @@ from typing import Any
 from cwmb.benchmark.registry import ENVS, EnvSpec
 from cwmb.errors import CwmbError
 from cwmb.trajectories.locate import available_envs, dataset_roots, resolve_dataset_root
-from cwmb.trajectories.storage import load_dataset
+from cwmb.trajectories.storage import MANIFEST_FILE, SEARCH, dataset_dir, load_dataset
 
 _HEADERS = (
     "env",
@@ -22,23 +22,31 @@ _HEADERS = (
 )
 
 
-def summarize(root: Path | str | None, specs: list[EnvSpec] | None = None) -> list[dict[str, Any]]:
+def summarize(
+    root: Path | str | None, specs: list[EnvSpec] | None = None, split: str = SEARCH
+) -> list[dict[str, Any]]:
     """One row per env present under ``root`` (all 18 looked for unless ``specs`` is given).
 
     With ``root`` None each env is read from where :mod:`cwmb.trajectories.locate` finds it.
-    Each dataset is fully loaded, so its checksum and schema are verified too.
+    Each dataset of ``split`` is fully loaded, so its checksum, pin and schema are verified too.
     """
     if specs is not None:
         wanted = {spec: root for spec in specs}  # asked for by name: a missing one is an error
     else:
         found = available_envs([s.name for s in ENVS], root)
-        wanted = {s: found[s.name] for s in ENVS if s.name in found}
+        wanted = {
+            s: found[s.name]
+            for s in ENVS
+            if s.name in found and (dataset_dir(found[s.name], s.name, split) / MANIFEST_FILE).exists()
+        }
     if not wanted:
         where = root if root is not None else " or ".join(str(r) for r in dataset_roots())
-        raise CwmbError(f"no datasets found in {where}", "run `cwmb collect --out DIR` first")
+        flag = "" if split == SEARCH else f" --split {split}"
+        what = "datasets" if split == SEARCH else f"{split} datasets"
+        raise CwmbError(f"no {what} found in {where}", f"run `cwmb collect{flag} --out DIR` first")
     rows = []
     for spec, spec_root in wanted.items():
-        data = load_dataset(spec_root, spec.name)
+        data = load_dataset(spec_root, spec.name, split)
         returns = data.trajectory_returns()
         policies = sorted({t["policy"] for t in data.manifest["trajectories"]})
         rows.append(

@@ -34,3 +34,27 @@ def test_recollecting_with_the_recorded_seed_gives_the_same_bytes(tmp_path, name
     request = CollectionRequest(get_env(name), manifest["seed"], manifest["episodes"], manifest["max_steps"])
     write_dataset(tmp_path, *collect_env(request))
     assert (tmp_path / name / DATA_FILE).read_bytes() == (SHIPPED / name / DATA_FILE).read_bytes()
+
+
+@pytest.mark.parametrize("spec", ENVS, ids=lambda s: s.name)
+def test_shipped_held_out_split_is_complete_and_made_like_the_search_split(spec):
+    search = load_dataset(SHIPPED, spec.name)
+    heldout = load_dataset(SHIPPED, spec.name, "heldout")  # verifies sha256, pin, schema and columns
+    assert heldout.n_trajectories == 10 and heldout.path == SHIPPED / spec.name / "heldout"
+    assert heldout.manifest["split"] == "heldout" and heldout.manifest["seed"] != search.manifest["seed"]
+    assert [t["policy"] for t in heldout.manifest["trajectories"]] == [
+        t["policy"] for t in search.manifest["trajectories"]
+    ]
+    for key in ("policy", "versions", "max_steps", "episodes", "gym_id", "dtypes"):
+        assert heldout.manifest[key] == search.manifest[key], key
+
+
+@pytest.mark.parametrize("name", ["CartPole-v1", "Taxi-v3"])
+def test_recollecting_the_held_out_split_gives_the_same_bytes(tmp_path, name):
+    manifest = load_dataset(SHIPPED, name, "heldout").manifest
+    request = CollectionRequest(
+        get_env(name), manifest["seed"], manifest["episodes"], manifest["max_steps"], split="heldout"
+    )
+    write_dataset(tmp_path, *collect_env(request))
+    shipped = SHIPPED / name / "heldout" / DATA_FILE
+    assert (tmp_path / name / "heldout" / DATA_FILE).read_bytes() == shipped.read_bytes()

@@ -27,11 +27,13 @@ def report(
     """The paper's tables (2, 10/11, 7), LLM usage and plots, beside the published numbers."""
     from rich.console import Console
 
+    from cwmb.planning.published_references import check_choice
     from cwmb.report import build_report, write_report
     from cwmb.report.build import parse_formats
     from cwmb.report.runs import expand_grid_roots
     from cwmb.report.writers import print_tables
 
+    check_choice(references)  # a bad option is reported before any run is looked for
     runs = expand_grid_roots(runs, results)  # a grid's output root stands for all its runs
     chosen = parse_formats(formats)
     if _all_apps(runs, results):

@@ -32,6 +32,8 @@ def summarize(
     """
     if specs is not None:
         wanted = {spec: root for spec in specs}  # asked for by name: a missing one is an error
+    elif root is not None:  # a root of one's own may hold only one split
+        wanted = {s: root for s in ENVS if (dataset_dir(root, s.name, split) / MANIFEST_FILE).exists()}
     else:
         found = available_envs([s.name for s in ENVS], root)
         wanted = {

@@ -83,17 +83,17 @@ def check_program(source: str, spec: EnvSpec, data: Dataset, pool: Any, timeout:
 
 
 def score_program(source: str, data: Dataset, pool: Any, metric: str, timeout: float) -> ProgramScore:
-    """Predict every transition in the sandbox and score the predictions with ``metric``."""
+    """Predict every transition in the sandbox (in answer-free batches) and score them with ``metric``."""
     from cwmb.sandbox import PredictJob
+    from cwmb.sandbox.answer_free import answer_free_batches, run_answer_free
 
     if data.obs_kind == "rtfm":
         from cwmb.rtfm.evaluator import score_rtfm_program
 
         return score_rtfm_program(source, data, pool, metric, timeout)  # type: ignore[return-value]
 
-    outcome = pool.run(
-        PredictJob(source, data.obs_kind, data.action_kind, data.states, data.actions), timeout=timeout
-    )
+    job = PredictJob(source, data.obs_kind, data.action_kind, data.states, data.actions)
+    outcome = run_answer_free(pool, job, answer_free_batches(data.trajectory, data.step), timeout)
     if not outcome.ok:
         return ProgramScore(outcome.status, outcome.message, None)
     return ProgramScore("ok", "", score(data, outcome.value, metric=metric), outcome.value)

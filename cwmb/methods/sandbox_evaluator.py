@@ -14,10 +14,11 @@ from typing import Any
 
 from cwmb.methods.evaluation import NO_CODE_MESSAGE, Evaluation, evaluation_from_predictions, failed
 from cwmb.sandbox import PredictJob, WorkerPool
+from cwmb.sandbox.answer_free import answer_free_batches, run_answer_free
 from cwmb.trajectories.dataset import Dataset
 
 _STATUS_TEXT = {
-    "timeout": "The program did not finish in time ({seconds:g} s for the whole dataset): {message}",
+    "timeout": "The program did not finish in time ({seconds:g} s for a batch of transitions): {message}",
     "memory": "The program ran out of memory: {message}",
     "crashed": "The program's process died while running it: {message}",
 }
@@ -27,8 +28,9 @@ class SandboxEvaluator:
     """Scores candidate programs on ``dataset`` by running them in ``pool`` (see the module docstring).
 
     The pool is injected (and owned by the caller), so several envs or evaluators can
-    share one set of workers. ``timeout_s`` is the wall-clock limit of one whole
-    prediction job.
+    share one set of workers. The dataset is predicted in answer-free batches
+    (:mod:`cwmb.sandbox.answer_free`), each a job of its own; ``timeout_s`` is the
+    wall-clock limit of each batch.
     """
 
     def __init__(
@@ -45,6 +47,7 @@ class SandboxEvaluator:
         self.metric = metric
         self.feedback_transitions = feedback_transitions
         self.timeout_s = timeout_s
+        self.batches = answer_free_batches(dataset.trajectory, dataset.step)
 
     def job(self, source: str) -> Any:
         """The sandbox job that predicts every transition (domains with other contracts override it)."""
@@ -59,7 +62,7 @@ class SandboxEvaluator:
         """Run ``source`` over the dataset in a sandbox worker and score what it predicted."""
         if not source.strip():
             return failed("no_code", NO_CODE_MESSAGE)
-        outcome = self.pool.run(self.job(source), timeout=self.timeout_s)
+        outcome = run_answer_free(self.pool, self.job(source), self.batches, self.timeout_s)
         if outcome.ok and outcome.value is not None:
             return self.evaluation(outcome.value)
         message = outcome.message.strip() or f"the job ended with status {outcome.status}"

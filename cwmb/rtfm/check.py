@@ -18,7 +18,13 @@ def check_rtfm_program(source: str, data: Dataset, pool: Any, timeout: float, ro
     """
     from cwmb.sandbox.tasks import _import_findings
 
-    sample = dataclasses.replace(data, states=data.states[rows], actions=data.actions[rows])
+    sample = dataclasses.replace(
+        data,
+        states=data.states[rows],
+        actions=data.actions[rows],
+        trajectory=data.trajectory[rows],
+        step=data.step[rows],
+    )
     outcome = predict_rtfm_program(source, sample, pool, timeout)
     if not outcome.ok:
         return outcome

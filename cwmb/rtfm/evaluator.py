@@ -15,6 +15,7 @@ from cwmb.rtfm.feedback import render_rtfm_feedback
 from cwmb.rtfm.jobs import RtfmPredictJob
 from cwmb.rtfm.predictions import RtfmPredictions
 from cwmb.rtfm.scoring import RtfmScoreResult, score_rtfm
+from cwmb.sandbox.answer_free import answer_free_batches, run_answer_free
 from cwmb.trajectories.dataset import Dataset
 
 
@@ -29,8 +30,9 @@ class RtfmProgramScore:
 
 
 def predict_rtfm_program(source: str, data: Dataset, pool: Any, timeout: float) -> Any:
-    """Run the RTFM predict job for ``source`` over ``data``; return the sandbox outcome."""
-    return pool.run(RtfmPredictJob(source, data.states, data.actions), timeout=timeout)
+    """Run the RTFM predict job for ``source`` over ``data`` (in answer-free batches); one outcome."""
+    job = RtfmPredictJob(source, data.states, data.actions)
+    return run_answer_free(pool, job, answer_free_batches(data.trajectory, data.step), timeout)
 
 
 def score_rtfm_program(

@@ -17,6 +17,7 @@ import numpy as np
 
 from cwmb.rtfm import rules
 from cwmb.rtfm.predictions import RtfmPredictions
+from cwmb.sandbox.jobs import check_row_ids, row_ids_of
 
 KIND = "rtfm_predict"
 _MAX_PROBLEM = 300
@@ -36,6 +37,7 @@ class RtfmPredictJob:
     source: str
     states: np.ndarray
     actions: np.ndarray
+    row_ids: np.ndarray | None = None  # the rows' dataset indices, for messages (a batch's rows)
 
     def __post_init__(self) -> None:
         for name, arr in (("states", self.states), ("actions", self.actions)):
@@ -45,6 +47,7 @@ class RtfmPredictJob:
             raise ValueError(f"RTFM rows are {rules.STATE_WIDTH} state codes and 1 action")
         if self.states.shape[0] != self.actions.shape[0]:
             raise ValueError(f"{self.states.shape[0]} states but {self.actions.shape[0]} actions")
+        check_row_ids(self.row_ids, self.states.shape[0])
 
     def request(self) -> dict[str, Any]:
         """The job as plain data for the worker."""
@@ -53,6 +56,7 @@ class RtfmPredictJob:
             "source": self.source,
             "states": self.states.astype(np.int64),
             "actions": self.actions.astype(np.int64),
+            "row_ids": row_ids_of(self.row_ids, self.states.shape[0]),
         }
 
     def parse(self, value: Any) -> RtfmPredictions:

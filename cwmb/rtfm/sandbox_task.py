@@ -42,11 +42,13 @@ def predict_rtfm(request: dict[str, Any], phase: Any) -> dict[str, Any]:
     words = np.array(rules.VOCABULARY, dtype=object)[states[:, : rules.BOARD_CELLS]]
     given = words.tolist()
     inventories = [rules.VOCABULARY[int(code)] for code in states[:, rules.BOARD_CELLS]]
+    ids = request.get("row_ids")
+    row_ids = ids.tolist() if ids is not None else list(range(states.shape[0]))
     for i in range(states.shape[0]):
         board = words[i].reshape(rules.BOARD_SHAPE)  # row i of the decoded copy, used by this call only
-        phase.now = f"calling set_state((board, inventory)) on transition {i}"
+        phase.now = f"calling set_state((board, inventory)) on transition {row_ids[i]}"
         env.set_state((board, inventories[i]))
-        phase.now = f"calling step(action) on transition {i}"
+        phase.now = f"calling step(action) on transition {row_ids[i]}"
         answer = env.step(int(actions[i][0]))
         # By value: the model may have edited the array (or replaced its cells) in place.
         reply["mutated"][i] = board.shape != rules.BOARD_SHAPE or board.reshape(-1).tolist() != given[i]

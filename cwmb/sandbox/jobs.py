@@ -62,6 +62,17 @@ def _check_inputs(obs_kind: str, action_kind: str, states: np.ndarray, actions: 
         raise ValueError("discrete observations must be rows of length 1")
 
 
+def check_row_ids(row_ids: np.ndarray | None, n: int) -> None:
+    """ValueError unless ``row_ids`` is None or ``n`` integer dataset indices."""
+    if row_ids is not None and (row_ids.ndim != 1 or row_ids.shape[0] != n or row_ids.dtype.kind not in "iu"):
+        raise ValueError(f"row_ids must be {n} integer dataset indices")
+
+
+def row_ids_of(row_ids: np.ndarray | None, n: int) -> np.ndarray:
+    """The dataset index of each row of a job (0..n-1 for a whole dataset)."""
+    return np.arange(n, dtype=np.int64) if row_ids is None else row_ids.astype(np.int64)
+
+
 def _field(value: Mapping[str, Any], key: str, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
     """``value[key]`` if it is an array of exactly ``dtype`` and ``shape``; else ValueError."""
     arr = value.get(key)
@@ -86,9 +97,11 @@ class PredictJob:
     action_kind: ActionKind
     states: np.ndarray
     actions: np.ndarray
+    row_ids: np.ndarray | None = None  # the rows' dataset indices, for messages (a batch's rows)
 
     def __post_init__(self) -> None:
         _check_inputs(self.obs_kind, self.action_kind, self.states, self.actions)
+        check_row_ids(self.row_ids, self.states.shape[0])
 
     def request(self) -> dict[str, Any]:
         """The job as plain data for the worker."""
@@ -99,6 +112,7 @@ class PredictJob:
             "action_kind": self.action_kind,
             "states": self.states,
             "actions": self.actions,
+            "row_ids": row_ids_of(self.row_ids, self.states.shape[0]),
         }
 
     def parse(self, value: Any) -> Predictions:

@@ -35,10 +35,32 @@ _MAX_FINDINGS = 20
 
 
 class _Phase:
-    """What the harness was doing when the program raised, for the error message."""
+    """What the harness was doing when the program raised, for the error message.
+
+    A per-row phase is kept as a template and a row index, formatted only when a message
+    is needed: two f-strings per transition would cost more than a small model's step.
+    """
 
     def __init__(self) -> None:
-        self.now = "loading the program"
+        self._template = "loading the program"
+        self._row: int | None = None
+
+    @property
+    def now(self) -> str:
+        """The phase in words."""
+        return self._template if self._row is None else self._template.format(row=self._row)
+
+    @now.setter
+    def now(self, text: str) -> None:
+        self._template, self._row = text, None
+
+    def at_row(self, template: str, row: int) -> None:
+        """Set a per-row phase: ``template`` with ``{row}`` for the transition's dataset index."""
+        self._template, self._row = template, row
+
+
+_SET_STATE = "calling set_state(state) on transition {row}"
+_STEP = "calling step(action) on transition {row}"
 
 
 def state_converter(obs_kind: str) -> Callable[[np.ndarray], Any]:
@@ -67,10 +89,13 @@ def predict(request: dict[str, Any], phase: _Phase) -> dict[str, Any]:
     phase.now = f"calling {CLASS_NAME}()"
     env = env_class()
     set_state, step = env.set_state, env.step
+    ids = request.get("row_ids")
+    row_ids = ids.tolist() if ids is not None else list(range(states.shape[0]))
     for i in range(states.shape[0]):
-        phase.now = f"calling set_state(state) on transition {i}"
+        row = row_ids[i]
+        phase.at_row(_SET_STATE, row)
         set_state(to_state(states[i]))
-        phase.now = f"calling step(action) on transition {i}"
+        phase.at_row(_STEP, row)
         table.store(i, step(to_action(actions[i])))
     return table.finish()
 

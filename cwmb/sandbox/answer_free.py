@@ -27,9 +27,12 @@ import numpy as np
 from cwmb.sandbox.outcome import Outcome
 
 #: Minimum distance, in steps of one trajectory, between two transitions of one batch.
-#: With 10, a program sees ``s_t`` and ``s_{t+10}`` but never ``s_{t+1} ... s_{t+9}``:
-#: the nine unknown actions in between make ``s_{t+1}`` underivable from what it holds.
-ANSWER_SPACING = 10
+#: Why not 2: with ``s_t`` and ``s_{t+2}`` an Euler-integrated env gives ``s_{t+1}`` away
+#: exactly (CartPole: ``x_{t+2} = x_{t+1} + tau * xdot_{t+1}`` and ``x_{t+1}`` follows
+#: from ``s_t``). From ``s_t`` and ``s_{t+4}``, with three unknown actions in between, the
+#: equations for ``s_{t+1}`` are underdetermined. Each batch is one job, so a larger
+#: spacing costs one more process per dataset.
+ANSWER_SPACING = 4
 
 
 class RowJob(Protocol):

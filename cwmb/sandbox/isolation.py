@@ -140,6 +140,7 @@ class WorkerHardening:
         self.report = IsolationReport()
         self.forker: namespaces.PidNamespaceForker | None = None
         self.children_fd = -1
+        self._job_filter: seccomp.Prepared | None = None
 
     def _try(self, layer: str, action: Any) -> bool:
         if layer.split()[0] in self._config.get("skip_layers", ()):
@@ -171,6 +172,8 @@ class WorkerHardening:
         self._try("dumpable", lambda: prctl(PR_SET_DUMPABLE, 0))
         enforced = self._landlock(home)
         sec = self._try("seccomp", lambda: seccomp.install(seccomp.build(seccomp.SUPERVISOR)))
+        if sec:
+            self._job_filter = seccomp.Prepared(seccomp.build(seccomp.JOB, job_rules=True))
         self.report = IsolationReport(
             uid=uid,
             user=user,
@@ -215,8 +218,8 @@ class WorkerHardening:
 
     def seal_job(self) -> None:
         """Last step before the program runs (after the job's CPU limit is set)."""
-        if self.report.seccomp:
-            seccomp.install(seccomp.build(seccomp.JOB, job_rules=True))
+        if self._job_filter is not None:
+            self._job_filter.install()
 
 
 def _cpu_exhausted(_signum: int, _frame: object) -> None:

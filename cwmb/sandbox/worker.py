@@ -3,15 +3,18 @@
 Started by the harness as ``python -m cwmb.sandbox.worker`` (a new interpreter, never a
 fork of the harness). At start-up it limits itself, imports numpy and the job code, and
 becomes a *supervisor*: it never runs generated code itself. For each job it hands the
-request to a pre-forked *job process* (a copy of the warm interpreter, forked while the
-previous job ran), watches it against the wall-clock deadline, and forwards its reply.
+request to a pre-forked *job process* (a copy of the warm interpreter, one of
+:data:`SPARES` forked and warmed up while the supervisor had nothing else to do), watches
+it against the wall-clock deadline, and forwards its reply.
 
-Forking per job costs about a millisecond, mostly spent off the critical path, and buys
+Forking per job costs a few milliseconds of CPU, spent off the critical path, and buys
 clean state: nothing a program does (monkeypatching numpy, global seeds, threads, files
 in the working directory, leftover processes) survives into the next job, and RLIMIT_CPU
-counts one job only. After each job the supervisor kills the job process and any process
-it left behind (the supervisor is a child subreaper, so even daemonised descendants come
-back to it), empties the working directory and truncates the captured output.
+counts one job only. A job process exits right after its reply; the supervisor reaps it
+and everything it left behind (each job is PID 1 of its own PID namespace, which the
+kernel empties when it exits; without that namespace the supervisor is a child
+subreaper and kills what comes back to it), empties the working directory and truncates
+the captured output before the next job starts.
 
 Isolation: after the imports the worker applies the kernel layers of
 :mod:`cwmb.sandbox.isolation` (unprivileged uid, user/PID/net/mount namespaces, a tmpfs
@@ -37,6 +40,7 @@ import shutil
 import signal
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +52,11 @@ from cwmb.sandbox.isolation import CPU_EXHAUSTED_EXIT, WorkerHardening
 from cwmb.sandbox.job_process import INTERNAL_FAILURE, job_main
 from cwmb.sandbox.limits import apply_worker_limits, drop_privileges
 from cwmb.sandbox.syscalls import PR_SET_CHILD_SUBREAPER, prctl
+
+#: Warm job processes kept ready per worker: enough for the answer-free batches of one
+#: dataset (cwmb.sandbox.answer_free) to find one each on a pool of two workers.
+SPARES = 2
+_NEXT_REQUEST_GRACE_S = 0.0005
 
 
 @dataclass
@@ -72,29 +81,48 @@ class Supervisor:
         self._config = config
         self._hardening = hardening
         self._max_frame = int(config["reply_bytes"])
+        self._spares: deque[_JobProcess] = deque()
 
     def serve(self) -> None:
-        """Reply ``ready``, then run jobs until the harness closes the request pipe."""
+        """Reply ``ready``, then run jobs until the harness closes the request pipe.
+
+        A request is dispatched at once to a warm spare job process. Housekeeping waits
+        for idle time: after each reply the supervisor forks replacement spares only while
+        no request is pending, so a burst of jobs (a dataset's answer-free batches) finds
+        every spare warm, and the forks happen while the harness is busy elsewhere.
+        """
         hello = {"ready": True, "uid": os.getuid(), "isolation": self._hardening.report.to_dict()}
         wire.write_all(self._replies, wire.encode(hello))
-        spare = self._fork()
+        self._spares.append(self._fork())
         while True:
+            self._top_up_spares()
             body = wire.read_frame(self._requests, self._max_frame)
             if body is None:
                 break
             request = wire.decode(body)
             deadline = time.monotonic() + float(request["timeout"])
-            active = self._dispatch(spare, request["job"])
+            active = self._dispatch(request["job"])
             reply = self._supervise(active, deadline, float(request["timeout"]), int(request["cpu_seconds"]))
             reply["output"] = self._output_head()
             reply["job_id"] = request["job_id"]
             wire.write_all(self._replies, wire.encode(reply))
-            # Forking the next job process only now keeps the fork off the job's CPU (a job
-            # process woken while its parent forks waits for that fork to finish). The new
-            # process warms up on the other core while the old one is torn down.
-            spare = self._fork()
-            self._cleanup(active, keep=spare.pid)
-        self._cleanup(spare, keep=-1)
+            self._cleanup(active)
+        while self._spares:
+            self._cleanup(self._spares.popleft())
+
+    def _top_up_spares(self) -> None:
+        """Fork spares up to :data:`SPARES`, one at a time, as long as no request is waiting.
+
+        The first check waits a moment: a harness running a burst of jobs sends the next
+        one within a fraction of a millisecond, and forking then would only delay it.
+        """
+        grace = _NEXT_REQUEST_GRACE_S
+        while len(self._spares) < SPARES:
+            ready, _, _ = select.select([self._requests], [], [], grace)
+            if ready:
+                return
+            self._spares.append(self._fork())
+            grace = 0.0
 
     def _fork(self) -> _JobProcess:
         """Fork a job process that waits for its job on a private pipe."""
@@ -111,13 +139,15 @@ class Supervisor:
         os.set_blocking(reply_r, False)
         return _JobProcess(pid, os.pidfd_open(pid), job_w, reply_r)
 
-    def _dispatch(self, spare: _JobProcess, job: bytes) -> _JobProcess:
-        """Hand ``job`` to the spare process; fork a new one if the spare has died."""
-        try:
-            wire.write_all(spare.job_w, job)
-            return spare
-        except OSError:
-            self._cleanup(spare, keep=-1)
+    def _dispatch(self, job: bytes) -> _JobProcess:
+        """Hand ``job`` to the oldest spare; fork a fresh process if no spare is alive."""
+        while self._spares:
+            spare = self._spares.popleft()
+            try:
+                wire.write_all(spare.job_w, job)
+                return spare
+            except OSError:  # the spare died (killed from outside): discard it
+                self._cleanup(spare)
         fresh = self._fork()
         wire.write_all(fresh.job_w, job)
         return fresh
@@ -193,17 +223,21 @@ class Supervisor:
         text = head.decode("utf-8", errors="replace")
         return text + (f"\n[... {size - len(head)} more bytes of output dropped]" if size > len(head) else "")
 
-    def _cleanup(self, job: _JobProcess, keep: int) -> None:
-        """Kill the job process and everything it left behind, sparing only the process ``keep``.
+    def _cleanup(self, job: _JobProcess) -> None:
+        """Kill the job process and everything it left behind, sparing only the spares.
 
-        Then empty the working directory and truncate the captured output.
+        Then empty the working directory and truncate the captured output. A job process
+        exits by itself right after its reply, so this usually reaps a zombie.
         """
         for fd in (job.job_w, job.reply_r, job.pidfd):
             os.close(fd)
         if not job.reaped:  # once reaped, its pid may belong to someone else
             _kill(job.pid)
             os.waitpid(job.pid, 0)
-        _kill_descendants(keep, self._hardening.children_fd)
+        if not self._hardening.report.pid_ns:
+            # In its own PID namespace a job's descendants die with it: the kernel kills the
+            # whole namespace when its PID 1 exits, and reaping PID 1 waits for all of them.
+            _kill_descendants({spare.pid for spare in self._spares}, self._hardening.children_fd)
         _empty_directory(".")
         os.ftruncate(1, 0)
 
@@ -230,10 +264,10 @@ def _children(children_fd: int) -> set[int]:
         return set()
 
 
-def _kill_descendants(keep: int, children_fd: int) -> None:
-    """SIGKILL and reap every child but ``keep`` until none is left (bounded rounds)."""
+def _kill_descendants(keep: set[int], children_fd: int) -> None:
+    """SIGKILL and reap every child not in ``keep`` until none is left (bounded rounds)."""
     for _ in range(100):
-        victims = _children(children_fd) - {keep}
+        victims = _children(children_fd) - keep
         if not victims:
             return
         for pid in victims:

@@ -7,7 +7,9 @@ HalfCheetah model three ways, in one run:
 - floor: the model's own ``set_state`` + ``step`` loop in this process, nothing else;
 - in-process: the sandbox's own ``predict`` task (loading, row conversion, checks)
   called directly in this process, i.e. the job without any process boundary;
-- sandbox: ``WorkerPool.run(PredictJob(...))``, a full round trip to a warm worker.
+- 1 job: ``WorkerPool.run(PredictJob(...))``, a full round trip to a warm worker;
+- scored: the way cwmb scores a dataset, in answer-free batches (one job each,
+  ``cwmb.sandbox.answer_free``), on a pool of 1 and of 2 workers.
 
 Each figure is the median of many repetitions after a warm-up. Run with::
 
@@ -26,7 +28,8 @@ from figures import figure
 
 from cwmb.benchmark.making import make_env
 from cwmb.sandbox import PredictJob, WorkerPool
-from cwmb.sandbox.tasks import predict
+from cwmb.sandbox.answer_free import answer_free_batches, run_answer_free
+from cwmb.sandbox.tasks import _Phase, predict
 
 CARTPOLE = """
 import math
@@ -71,22 +74,28 @@ class Environment:
 """
 
 
-def rollouts(name: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
-    """``n`` (state, action) rows from random episodes; discrete actions as int64 rows."""
+def rollouts(name: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, str, np.ndarray]:
+    """``n`` (state, action) rows from random episodes; discrete actions as int64 rows.
+
+    Also returns each row's step within its episode (what answer-free batching needs).
+    """
     env = make_env(name)
     env.action_space.seed(seed)
     obs, _ = env.reset(seed=seed)
-    states, actions = [], []
+    states, actions, steps, step = [], [], [], 0
     while len(states) < n:
         action = env.action_space.sample()
         states.append(np.asarray(obs))
         actions.append(np.atleast_1d(action))
+        steps.append(step)
         obs, _, terminated, truncated, _ = env.step(action)
+        step += 1
         if terminated or truncated or len(states) % 100 == 0:
             obs, _ = env.reset(seed=seed + len(states))
+            step = 0
     kind = "discrete" if np.issubdtype(np.asarray(actions[0]).dtype, np.integer) else "continuous"
     acts = np.stack(actions).astype(np.int64 if kind == "discrete" else np.float32)
-    return np.stack(states), acts, kind
+    return np.stack(states), acts, kind, np.array(steps)
 
 
 def interleaved_medians(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
@@ -119,26 +128,38 @@ def floor_loop(source: str, states: np.ndarray, actions: np.ndarray, discrete: b
     return out
 
 
-def measure(pool: WorkerPool, name: str, source: str, n: int, repeats: int) -> dict[str, float]:
-    """Floor, in-process and sandbox medians for ``n`` transitions of one env."""
-    states, actions, action_kind = rollouts(name, n, seed=0)
+def measure(pools: dict[int, WorkerPool], name: str, source: str, n: int, repeats: int) -> dict[str, float]:
+    """Floor, in-process, one-job and answer-free (as scored) medians for ``n`` transitions."""
+    states, actions, action_kind, steps = rollouts(name, n, seed=0)
     job = PredictJob(source, "box", action_kind, states, actions)  # type: ignore[arg-type]
     request = job.request()
-    check = pool.run(job, timeout=30.0)
+    batches = answer_free_batches(np.zeros_like(steps), steps)
+    check = run_answer_free(pools[2], job, batches, 30.0)
     assert check.ok and check.value is not None and check.value.valid.all(), check.message
     medians = interleaved_medians(
         {
             "floor": lambda: floor_loop(source, states, actions, action_kind == "discrete"),
             "inproc": lambda: predict(request, _Phase()),
-            "sandbox": lambda: pool.run(job, timeout=30.0),
+            "sandbox": lambda: pools[1].run(job, timeout=30.0),
+            "scored1": lambda: run_answer_free(pools[1], job, batches, 30.0),
+            "scored2": lambda: run_answer_free(pools[2], job, batches, 30.0),
         },
         repeats,
     )
     return {"n": states.shape[0], **medians}
 
 
-class _Phase:
-    now = ""
+def isolated_job_ms(pool: WorkerPool, source: str, repeats: int) -> float:
+    """Median round trip of a 1-transition job that finds the worker idle (after a pause)."""
+    states, actions, action_kind, _ = rollouts("CartPole-v1", 1, seed=0)
+    job = PredictJob(source, "box", action_kind, states, actions)  # type: ignore[arg-type]
+    times = []
+    for _ in range(repeats):
+        time.sleep(0.02)
+        start = time.perf_counter()
+        pool.run(job, timeout=30.0)
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
 
 
 def main() -> None:
@@ -153,21 +174,49 @@ def main() -> None:
         ("CartPole-v1", CARTPOLE, 4000),
     )
     rows = []
-    with WorkerPool(size=1) as pool:
+    with WorkerPool(size=1) as one, WorkerPool(size=2) as two:
+        pools = {1: one.start(), 2: two.start()}
         for name, source, n in cases:
-            rows.append((name, measure(pool, name, source, n, args.repeats)))
-    header = f"{'env':<16}{'N':>6}{'floor ms':>10}{'in-proc ms':>12}{'sandbox ms':>12}"
-    print(header + f"{'sandbox - in-proc':>19}{'sandbox / in-proc':>19}")
+            rows.append((name, measure(pools, name, source, n, args.repeats)))
+        isolated = isolated_job_ms(one, CARTPOLE, args.repeats // 2)
+    header = f"{'env':<16}{'N':>6}{'floor ms':>10}{'in-proc ms':>12}{'1 job ms':>10}"
+    print(header + f"{'1 job - in-proc':>17}{'scored, 1 worker':>18}{'scored, 2 workers':>19}")
     for name, r in rows:
-        extra, ratio = r["sandbox"] - r["inproc"], r["sandbox"] / r["inproc"]
-        line = f"{name:<16}{r['n']:>6}{r['floor']:>10.2f}{r['inproc']:>12.2f}{r['sandbox']:>12.2f}"
-        print(line + f"{extra:>16.2f} ms{ratio:>19.2f}")
+        extra = r["sandbox"] - r["inproc"]
+        line = f"{name:<16}{r['n']:>6}{r['floor']:>10.2f}{r['inproc']:>12.2f}{r['sandbox']:>10.2f}"
+        print(line + f"{extra:>14.2f} ms{r['scored1']:>15.2f} ms{r['scored2']:>16.2f} ms")
+    inproc_1 = next(r["inproc"] for _, r in rows if r["n"] == 1)
+    print(f"1-transition job on an idle worker (after a 20 ms pause): {isolated:.2f} ms")
+    print("scored = the dataset as cwmb scores it: answer-free batches (docs/sandbox.md), each a job")
     # Headline figures for benchmarks/run_all.py (targets from issue 14, goal 4).
     for name, r in rows:
         if r["n"] == 1:
-            figure("sandbox fixed cost per job (1 transition)", r["sandbox"] - r["inproc"], "<= 1 ms", " ms")
+            figure(
+                "sandbox fixed cost per job, back to back (1 transition)",
+                r["sandbox"] - r["inproc"],
+                "<= 1 ms",
+                " ms",
+            )
+            figure(
+                "sandbox fixed cost per job, idle worker (1 transition)",
+                isolated - inproc_1,
+                "<= 1 ms",
+                " ms",
+            )
         elif r["n"] == 400:
-            figure(f"sandboxed scoring / floor, {name} 400 transitions", r["sandbox"] / r["floor"], "<= 1.5x")
+            figure(f"one sandbox job / floor, {name} 400 transitions", r["sandbox"] / r["floor"], "<= 1.5x")
+            figure(
+                f"answer-free scoring (2 workers) / floor, {name} 400 transitions",
+                r["scored2"] / r["floor"],
+                "<= 1.5x",
+            )
+    for name, r in rows:
+        if r["n"] == 4000:
+            figure(
+                f"answer-free scoring, 2 workers vs 1, {name} 4000 transitions",
+                r["scored1"] / r["scored2"],
+                ">= 1.9x",
+            )
 
 
 if __name__ == "__main__":

@@ -74,12 +74,15 @@ def close_fds_except(keep: tuple[int, ...]) -> None:
     os.closerange(low, 65536)
 
 
-def job_main(job_r: int, reply_w: int, config: dict[str, Any], hardening: WorkerHardening) -> NoReturn:
-    """Body of a job process: wait for one job, run it, reply, exit."""
+def job_main(
+    job_r: int, reply_w: int, config: dict[str, Any], hardening: WorkerHardening, warm: bool = True
+) -> NoReturn:
+    """Body of a job process: (warm up if ``warm``,) wait for one job, run it, reply, exit."""
     close_fds_except((job_r, reply_w))
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     hardening.harden_job()
-    _warm_up()
+    if warm:
+        _warm_up()
     body = wire.read_frame(job_r, int(config["reply_bytes"]))
     if body is None:  # the supervisor is shutting down
         os._exit(0)

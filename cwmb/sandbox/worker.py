@@ -124,14 +124,18 @@ class Supervisor:
             self._spares.append(self._fork())
             grace = 0.0
 
-    def _fork(self) -> _JobProcess:
-        """Fork a job process that waits for its job on a private pipe."""
+    def _fork(self, warm: bool = True) -> _JobProcess:
+        """Fork a job process that waits for its job on a private pipe.
+
+        ``warm``: run the warm-up dummy job first. A process forked while a request waits
+        skips it: the warm-up costs more CPU than the page faults it saves the job.
+        """
         job_r, job_w = os.pipe()
         reply_r, reply_w = os.pipe()
         pid = self._hardening.fork_job()
         if pid == 0:
             try:
-                job_main(job_r, reply_w, self._config, self._hardening)
+                job_main(job_r, reply_w, self._config, self._hardening, warm=warm)
             finally:
                 os._exit(INTERNAL_FAILURE)
         os.close(job_r)
@@ -148,7 +152,7 @@ class Supervisor:
                 return spare
             except OSError:  # the spare died (killed from outside): discard it
                 self._cleanup(spare)
-        fresh = self._fork()
+        fresh = self._fork(warm=False)
         wire.write_all(fresh.job_w, job)
         return fresh
 

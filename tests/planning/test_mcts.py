@@ -98,3 +98,12 @@ def test_observation_keys_are_exact_and_hashable():
     assert observation_key(a) != observation_key(a.astype(np.float64))
     assert observation_key((np.int64(3), 10, True)) == observation_key((3, 10, True))
     hash(observation_key([np.zeros(2), 1]))
+
+
+@pytest.mark.parametrize("make_model", [lambda: Gamble(seed=5), lambda: Corridor(6), Patience])
+def test_the_model_s_own_rollout_loop_gives_the_same_search(make_model):
+    settings = MCTSSettings(simulations=40)
+    fast = MCTSPlanner(2, settings, seed=3).search(ObservationModel(make_model()), 0)
+    assert hasattr(ObservationModel(make_model()), "rollout") and not hasattr(strict(make_model()), "rollout")
+    stepwise = MCTSPlanner(2, settings, seed=3).search(strict(make_model()), 0)
+    assert fast == stepwise

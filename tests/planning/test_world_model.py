@@ -117,3 +117,42 @@ def test_blackjack_oracle_is_clairvoyant_only_when_asked():
     shared, fresh = make_env("Blackjack-v1"), make_env("Blackjack-v1")
     assert blackjack_hits(TrueEnvModel(shared), token, 10) == {expected}
     assert len(blackjack_hits(TrueEnvModel(fresh, chance_seed=1), token, 30)) > 1
+
+
+class Ending:
+    """Counts up from its state; done once the first coordinate reaches 3; reward = that coordinate."""
+
+    def set_state(self, state):
+        self.state = np.asarray(state, dtype=np.float64)
+
+    def step(self, action):
+        self.state = self.state + np.array([1.0, float(action)])
+        return self.state, self.state[0], self.state[0] >= 3
+
+
+@pytest.mark.parametrize("resync", [True, False])
+def test_a_rollout_is_the_same_as_stepping_one_action_at_a_time(resync):
+    actions = np.array([1, 0, 1, 1, 0], dtype=np.int64)
+    stepped, rolled = ObservationModel(Ending(), resync), ObservationModel(Ending(), resync)
+    for adapter in (stepped, rolled):
+        adapter.load(np.zeros(2))
+    total, weight = 0.0, 1.0
+    for action in actions:
+        _, reward, done = stepped.step(action)
+        total, weight = total + weight * reward, weight * 0.9
+        if done:
+            break
+    assert rolled.rollout(actions, 0.9) == total
+    assert np.array_equal(rolled.save(), stepped.save())  # stopped at done, after three steps
+
+
+def test_a_rollout_hands_set_state_a_copy_and_raises_model_errors():
+    adapter = ObservationModel(InPlace())
+    token = np.zeros(2)
+    adapter.load(token)
+    assert adapter.rollout([0, 0, 0], 1.0) == 3.0
+    assert np.array_equal(token, np.zeros(2)) and np.array_equal(adapter.save(), np.full(2, 3.0))
+    failing = ObservationModel(Broken(ValueError("boom")))
+    failing.load(np.zeros(2))
+    with pytest.raises(ModelError, match="ValueError: boom"):
+        failing.rollout([0], 1.0)

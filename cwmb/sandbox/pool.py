@@ -14,7 +14,6 @@ import itertools
 import json
 import os
 import queue
-import re
 import secrets
 import shutil
 import signal
@@ -36,7 +35,7 @@ from cwmb.sandbox.isolation import IsolationReport
 from cwmb.sandbox.jobs import Job
 from cwmb.sandbox.limits import Limits, worker_environment
 from cwmb.sandbox.outcome import Outcome, Status
-from cwmb.sandbox.program import CANDIDATE_FILENAME, shorten, source_line
+from cwmb.sandbox.replies import ForeignReply, describe_exit, interpret
 
 T = TypeVar("T")
 
@@ -75,7 +74,6 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
 # Extra seconds the harness waits beyond a job's timeout before it kills the worker
 # itself; the worker normally reports the timeout on time.
 _GRACE = 2.0
-_FAULT_LINE = re.compile(r'File "' + re.escape(CANDIDATE_FILENAME) + r'", line (\d+) in (\w+)')
 
 
 class SandboxStartError(CwmbError):
@@ -204,7 +202,7 @@ class _Worker:
             code = self._proc.wait(timeout=1.0)
         except subprocess.TimeoutExpired:
             return "it closed its reply channel"
-        return _describe_exit(code)
+        return describe_exit(code)
 
     def kill(self) -> None:
         """Kill the worker's whole process group and remove its directory."""
@@ -219,69 +217,6 @@ class _Worker:
                 os.close(fd)
         shutil.rmtree(self.root, ignore_errors=True)
         self._proc = None
-
-
-def _describe_exit(code: int) -> str:
-    """'was killed by SIGSEGV (Segmentation fault)' or 'exited with code 3'."""
-    if code < 0:
-        name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
-        return f"was killed by {name} ({signal.strsignal(-code) or 'unknown'})"
-    return f"exited with code {code}"
-
-
-def _crash_message(reply: dict[str, Any], source: str | None, output: str) -> str:
-    """Say how the job process died, and where in the program if faulthandler told us."""
-    detail = str(reply.get("detail") or "")
-    code = reply.get("exit_code")
-    if not detail and isinstance(code, int):
-        detail = f"the job process {_describe_exit(code)} before it finished"
-        if code >= 0:
-            detail += " (the program called os._exit() or similar)"
-    match = _FAULT_LINE.search(output)
-    if match and source is not None:
-        lineno = int(match.group(1))
-        detail += f"\nLast line of the program running: line {lineno} (in `{match.group(2)}`)"
-        text = source_line(source, lineno)
-        detail += f": `{shorten(text, 200)}`" if text else ""
-    return detail or "the job process crashed"
-
-
-def _check_identity(reply: dict[str, Any], job_id: int, nonce: str) -> None:
-    """Raise _Lost unless the reply is for this job: its id, and the job process's nonce."""
-    if reply.get("job_id") != job_id:
-        raise _Lost("crashed", "the worker replied for another job (job id mismatch); it was replaced")
-    if reply.get("event") != "replied":
-        return
-    try:
-        inner = wire.decode(reply["child"])
-    except (wire.WireError, KeyError, TypeError) as exc:
-        raise _Lost("crashed", f"the job sent a malformed reply: {exc}"[:300]) from None
-    if not isinstance(inner, dict) or inner.get("job_id") != job_id or inner.get("nonce") != nonce:
-        raise _Lost(
-            "crashed", "the job's reply does not carry this job's id and nonce; the worker was replaced"
-        )
-
-
-def _interpret(job: Job[T], reply: dict[str, Any]) -> Outcome[T]:
-    """Turn the worker's reply into an Outcome, parsing the job's value strictly."""
-    event, output = reply.get("event"), str(reply.get("output") or "")
-    if event == "timeout":
-        return Outcome("timeout", message=str(reply.get("detail", "")), output=output)
-    if event != "replied":
-        return Outcome("crashed", message=_crash_message(reply, job.source, output), output=output)
-    try:
-        inner = wire.decode(reply["child"])
-        status = inner["status"]
-        printed = str(inner.get("output") or "")
-        output = printed + ("\n" if printed and output else "") + output
-        message = shorten(str(inner.get("message") or ""), 1200)
-        if status == "ok":
-            return Outcome("ok", value=job.parse(inner["value"]), output=output)
-        if status in ("error", "memory"):
-            return Outcome(status, message=message, output=output)
-        raise ValueError(f"unknown status {status!r}")
-    except (wire.WireError, KeyError, TypeError, ValueError) as exc:
-        return Outcome("crashed", message=f"the job sent a malformed reply: {exc}"[:300], output=output)
 
 
 class WorkerPool:
@@ -377,8 +312,11 @@ class WorkerPool:
         try:
             worker.wait_ready(self._start_timeout)
             reply = worker.exchange(envelope, timeout, self.limits.reply_bytes)
-            _check_identity(reply, job_id, nonce)
-            outcome = _interpret(job, reply)
+            outcome = interpret(job, reply, job_id, nonce)
+        except ForeignReply as foreign:
+            worker.kill()
+            worker.spawn()
+            outcome = Outcome("crashed", message=str(foreign))
         except _Lost as lost:
             worker.kill()
             worker.spawn()  # the replacement starts now, while the harness goes on

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from cwmb.sandbox import PredictJob, WorkerPool
+from cwmb.sandbox import Limits, PredictJob, WorkerPool
 from tests.sandbox import CARTPOLE_MODEL, cartpole_rows, hostile
 
 FAKE_KEY = "sk-test-FAKE-0123456789"
@@ -155,6 +155,17 @@ def test_processes_a_job_started_die_with_it(pool):
         time.sleep(0.02)
     assert _named("cwmb-leftover") == []  # walked the whole process table: no survivor
     _assert_healthy(pool)
+
+
+@pytest.mark.parametrize("skip", [(), ("namespaces",)], ids=["pid namespace", "subreaper"])
+def test_leftover_processes_are_gone_before_the_next_job_starts(skip):
+    """Per-job PID namespace (the kernel kills it) or, without one, the subreaper's sweep."""
+    with WorkerPool(size=1, limits=Limits(skip_layers=skip)) as single:
+        assert single.isolation.pid_ns == (not skip)
+        outcome = _run(single, "leftover_processes")
+        assert outcome.status == "error" and "pids" in outcome.message
+        _assert_healthy(single)  # runs only once the previous job's clean-up is done
+        assert _named("cwmb-leftover") == []
 
 
 def test_garbage_on_every_fd_is_a_crash_not_a_harness_error(pool):

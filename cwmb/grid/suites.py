@@ -42,12 +42,11 @@ class CellContext:
 def with_resolved_configs(context: CellContext, cells: Sequence[Cell]) -> CellContext:
     """``context`` with the LLM configs and method specs the cells name, read once by the driver."""
     from cwmb.llm import load_llm_config
-    from cwmb.methods import load_method_config
 
     return dataclasses.replace(
         context,
         llm_configs={cell.llm: load_llm_config(cell.llm) for cell in cells},
-        method_specs={cell.method: load_method_config(cell.method) for cell in cells},
+        method_specs={cell.method: get_suite(cell.suite).method_spec(cell.method) for cell in cells},
     )
 
 
@@ -62,6 +61,13 @@ class SuiteKind(Protocol):
 
     def usable_targets(self, targets: list[str], llm_config: Any) -> tuple[list[str], list[str]]:
         """(targets the LLM can attempt, targets skipped)."""
+        ...
+
+    def method_spec(self, name: str) -> Any:
+        """The method a cell of this suite runs for ``name``, as its domain's own command reads it.
+
+        A method the domain does not know is a CwmbError, raised before any cell runs.
+        """
         ...
 
     def cell_directory(self, cell: Cell, root: Path) -> Path:
@@ -133,6 +139,12 @@ class CwmbSuite:
 
         return [t for t in targets if t in REFERENCE_ENVS], [t for t in targets if t not in REFERENCE_ENVS]
 
+    def method_spec(self, name: str) -> Any:
+        """A method config of ``configs/methods/`` (or a YAML path), as ``cwmb synthesize --config``."""
+        from cwmb.methods import load_method_config
+
+        return load_method_config(name)
+
     def cell_directory(self, cell: Cell, root: Path) -> Path:
         """``<root>/<run>/<ENV>/``, exactly what ``cwmb synthesize --run`` writes."""
         return Path(root) / cell.run / cell.target
@@ -176,6 +188,19 @@ class AppsSuite:
     def usable_targets(self, targets: list[str], llm_config: Any) -> tuple[list[str], list[str]]:
         """Every LLM can attempt every problem."""
         return list(targets), []
+
+    def method_spec(self, name: str) -> Any:
+        """What ``cwmb synthesize --suite apps --config NAME`` runs: a method config, or ``zero_shot_cot``."""
+        require_apps()
+        from cwmb.apps.commands import resolve_method
+        from cwmb.apps.synthesis import METHOD_PROMPTS
+
+        try:
+            return resolve_method(name, None)[0]
+        except CwmbError as problem:
+            also = f"the apps suite also takes {', '.join(sorted(METHOD_PROMPTS))}"
+            hint = f"{problem.hint}; {also}" if problem.hint else also
+            raise CwmbError(f"{problem.message} (apps suite)", hint) from None
 
     def cell_directory(self, cell: Cell, root: Path) -> Path:
         """The run folder (APPS writes one folder per problem inside it; chunks do not overlap)."""

@@ -104,3 +104,27 @@ def test_a_bad_shard_and_executor_are_one_clean_line(tmp_path):
         done = run_cwmb("run", str(path), *args)
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert message in done.stderr.splitlines()[0]
+
+
+def test_table1_apps_dry_run_has_the_papers_three_methods():
+    done = run_cwmb("run", "paper-table1-apps", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "60 cell(s); at most 1200 LLM call(s)" in done.stdout  # 20 chunks x 3 methods x 20 calls
+    for method in ("zero_shot_cot", "worldcoder", "gif_mcts"):
+        assert f"{method}-llama3-70b-vllm-b20-seed0/0:50" in done.stdout
+    assert "best_of_n-" not in done.stdout
+
+
+def test_each_suite_checks_the_methods_its_domain_accepts(tmp_path):
+    from cwmb.grid.expansion import expand_cells
+
+    base = {**MINIMAL, "llms": [{"config": "offline", "budget": 1}]}
+    apps = {"apps": {"data": str(tmp_path), "problems": "0:2"}}
+    plan = experiment_from_dict({**base, "suites": apps, "methods": ["zero_shot_cot"]})
+    assert [cell.method for cell in expand_cells(plan).cells] == ["zero_shot_cot"]
+    with pytest.raises(CwmbError) as raised:  # the cwmb domain has no zero_shot_cot
+        expand_cells(experiment_from_dict({**base, "methods": ["zero_shot_cot"]}))
+    assert "no method config 'zero_shot_cot'" in raised.value.message
+    with pytest.raises(CwmbError) as raised:
+        expand_cells(experiment_from_dict({**base, "suites": apps, "methods": ["zero_shot_cat"]}))
+    assert "(apps suite)" in raised.value.message and "also takes zero_shot_cot" in raised.value.hint

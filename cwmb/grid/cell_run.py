@@ -40,12 +40,12 @@ def synthesis_done(summary: dict[str, Any] | None, budget: int) -> bool:
 
 def cwmb_cell_complete(cell: Cell, cell_dir: Path, context: Any) -> bool:
     """True when the cell's run directory holds every stage's final result for these settings."""
-    summary = _read_json(cell_dir / SUMMARY_FILE)
+    summary = read_json(cell_dir / SUMMARY_FILE)
     if "synthesize" in cell.stages and not synthesis_done(summary, cell.budget):
         return False
     if "evaluate" not in cell.stages or not (cell_dir / "best.py").exists():
         return True
-    record = _read_json(cell_dir / EVALUATION_FILE)
+    record = read_json(cell_dir / EVALUATION_FILE)
     if record is None:
         return False
     plan = planner_profile(context)
@@ -175,8 +175,8 @@ def _evaluate(spec: Any, cell_dir: Path, context: Any, on_call: Any) -> dict[str
     return {"mean": returns.get("mean"), "normalized": returns.get("normalized"), "n": returns.get("n")}
 
 
-def run_cli(args: list[str], cache_dir: str | None = None) -> None:
-    """Run one ``cwmb`` command in a subprocess; its ``error:`` line becomes a CwmbError.
+def run_cli(args: list[str], cache_dir: str | None = None) -> str:
+    """Run one ``cwmb`` command in a subprocess and return what it printed; ``error:`` becomes a CwmbError.
 
     ``cache_dir`` (a Ray worker's private cache) is passed as ``$CWMB_CACHE_DIR``.
     """
@@ -189,9 +189,11 @@ def run_cli(args: list[str], cache_dir: str | None = None) -> None:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         said = next((line for line in lines if line.startswith("error:")), lines[-1] if lines else "")
         raise CwmbError(f"`cwmb {args[0]}` failed: {said.removeprefix('error: ')}", "see the cell's error")
+    return done.stdout
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from ``path``; None when it is missing, unreadable or not an object."""
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):

@@ -88,6 +88,10 @@ class SuiteKind(Protocol):
         """Input folders to ship to a worker that lacks the driver's files (name -> local folder)."""
         ...
 
+    def call_logs(self, cell: Cell, root: Path) -> list[Path]:
+        """The call logs (``llm_calls.jsonl``) that record what the cell's LLM calls spent."""
+        ...
+
 
 class CwmbSuite:
     """Envs of the cwmb registry (CWMB's 18, and RTFM once merged): synthesize, then evaluate."""
@@ -163,6 +167,12 @@ class CwmbSuite:
 
         return run_cwmb_cell(cell, self.cell_directory(cell, root), context, on_call)
 
+    def call_logs(self, cell: Cell, root: Path) -> list[Path]:
+        """The cell's call log: ``<root>/<run>/<ENV>/llm_calls.jsonl``."""
+        from cwmb.llm.calllog import CALL_LOG_NAME
+
+        return [self.cell_directory(cell, root) / CALL_LOG_NAME]
+
     def inputs(self, cell: Cell, context: CellContext) -> dict[str, Path]:
         """Folders a worker without the driver's filesystem needs: the env's trajectories."""
         return {f"trajectories/{cell.target}": Path(context.trajectories) / cell.target}
@@ -213,15 +223,39 @@ class AppsSuite:
     def run(
         self, cell: Cell, root: Path, context: CellContext, on_call: Callable[[], None] | None = None
     ) -> dict[str, Any]:
-        """``cwmb synthesize --suite apps ...`` for the cell's problem range, in a subprocess."""
-        from cwmb.grid.cell_run import run_cli
+        """``cwmb synthesize --suite apps ...`` for the cell's problem range, in a subprocess.
 
+        The calls it made are counted from its problems' call logs (the lines they gained),
+        so a rerun that pays nothing again reports 0 new calls.
+        """
+        from cwmb.apps.commands import problem_ids_in
+        from cwmb.grid.cell_run import SUMMARY_FILE, read_json, run_cli
+        from cwmb.grid.usage import log_sizes, new_calls
+
+        run_dir = self.cell_directory(cell, root)
         data = str(Path(context.sections["apps"]["data"]).resolve())
         args = ["synthesize", "--suite", "apps", "--data", data, "--problems", cell.target]
         args += ["--config", cell.method, "--llm", cell.llm, "--budget", str(cell.budget)]
         args += ["--seed", str(cell.seed), "--run", cell.run, "--results", str(root)]
-        run_cli(args, context.cache_dir)
-        return {"cell": cell.key, "status": "finished", "calls": None, "cost_usd": None}
+        before = log_sizes(run_dir)
+        problems = problem_ids_in(run_cli(args, context.cache_dir))
+        calls, _ = new_calls(run_dir, problems, before)
+        summaries = [read_json(run_dir / problem / SUMMARY_FILE) or {} for problem in problems]
+        return {
+            "cell": cell.key,
+            "status": "finished",
+            "problems": len(problems),
+            "calls": sum(int(s.get("calls") or 0) for s in summaries),
+            "new_calls": calls,
+            "cost_usd": sum(float(s.get("cost_usd") or 0.0) for s in summaries),
+            "simulated": any((s.get("llm") or {}).get("simulated") for s in summaries),
+        }
+
+    def call_logs(self, cell: Cell, root: Path) -> list[Path]:
+        """The call logs of every problem of the cell's run (chunks of one run share its folder)."""
+        from cwmb.llm.calllog import CALL_LOG_NAME
+
+        return sorted(self.cell_directory(cell, root).glob(f"*/{CALL_LOG_NAME}"))
 
     def inputs(self, cell: Cell, context: CellContext) -> dict[str, Path]:
         """The APPS data path is passed as is (a cluster needs it on every node)."""

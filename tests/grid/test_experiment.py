@@ -6,7 +6,7 @@ import pytest
 
 from cwmb.errors import CwmbError
 from cwmb.grid.experiment import experiment_from_dict, list_experiments, load_experiment
-from tests.grid.conftest import run_cwmb, write_experiment
+from tests.grid.conftest import lines, run_cwmb, write_experiment
 
 MINIMAL = {"suites": {"cwmb": {"envs": ["CartPole-v1"]}}, "methods": ["gif_mcts"], "llms": ["offline"]}
 
@@ -94,6 +94,9 @@ def test_an_apps_grid_runs_its_cells_as_apps_runs(tmp_path):
     run = tmp_path / "out" / "gif_mcts-offline-b2-seed0"
     assert (run / "apps_run.json").is_file()
     assert sorted(p.name for p in run.iterdir() if (p / "summary.json").is_file()) == ["3000", "3001"]
+    # The grid counts an APPS cell's calls from its problems' call logs: the first run paid them all.
+    logged = sum(len(lines(log)) for log in run.glob("*/llm_calls.jsonl"))
+    assert logged > 0 and f"{logged} new LLM call(s)" in done.stdout
     again = run_cwmb("run", str(path), env={"CWMB_CACHE_DIR": str(tmp_path / "c")})
     assert again.returncode == 0 and "0 new LLM call(s)" in again.stdout
 

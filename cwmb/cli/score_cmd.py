@@ -6,15 +6,8 @@ from pathlib import Path
 
 import typer
 
+from cwmb.cli import options
 from cwmb.cli.apps_cmd import apps_settings, apps_source
-from cwmb.cli.options import (
-    apps_compare_option,
-    apps_data_option,
-    apps_option,
-    apps_test_timeout_option,
-    suite_option,
-    trajectories_option,
-)
 from cwmb.cli.output import JSON_HELP, emit_json
 
 METRICS = ("default", "original")
@@ -51,7 +44,7 @@ def check(
     file: Path = typer.Argument(None, help="Python file defining `class Environment`."),
     env: str = typer.Option(..., "--env", "-e", help="CWMB env name."),
     reference: bool = typer.Option(False, "--reference", help="Check the env's reference model instead."),
-    trajectories: Path = trajectories_option(),
+    trajectories: Path = options.trajectories_option(),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -97,13 +90,13 @@ def score(
     reference: bool = typer.Option(False, "--reference", help="Score the env's reference model instead."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     show: int = typer.Option(2, "--show", min=0, help="Failing transitions to show."),
-    trajectories: Path = trajectories_option(),
+    trajectories: Path = options.trajectories_option(),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
-    suite: str = suite_option(),
-    apps_data: Path = apps_data_option(),
-    problem: str = apps_option(None, "--problem", help="APPS: the problem id."),
-    compare: str = apps_compare_option(),
-    test_timeout: float = apps_test_timeout_option(),
+    suite: str = options.suite_option(),
+    apps_data: Path = options.apps_data_option(),
+    problem: str = options.apps_option(None, "--problem", help="APPS: the problem id."),
+    compare: str = options.apps_compare_option(),
+    test_timeout: float = options.apps_test_timeout_option(),
 ) -> None:
     """Score a world-model program on the env's dataset: accuracy, breakdown, first failures.
 

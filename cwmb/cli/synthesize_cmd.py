@@ -138,8 +138,10 @@ def _run_all(
 
     console = Console(stderr=True)
     outcomes = []
+    from cwmb.evaluators import sandbox_evaluator_factory
+
     with _sandbox_pool() as pool:
-        factory = _evaluator_factory(pool)
+        factory = sandbox_evaluator_factory(pool)
         # The final best program only, after its search: the search itself never sees this data.
         options = {**options, "heldout_scorer": sandbox_heldout_scorer(pool)}
         if not console.is_terminal:
@@ -237,24 +239,6 @@ def _sandbox_pool() -> Any:
 
     typer.echo(isolation_line(pool), err=True)
     return pool
-
-
-def _evaluator_factory(pool: Any) -> Any:
-    def make(dataset: Any, config: Any) -> Any:
-        """A sandbox evaluator for one env's dataset with the method's scoring settings."""
-        if dataset.obs_kind == "rtfm":
-            from cwmb.rtfm.evaluator import RtfmSandboxEvaluator as SandboxEvaluator
-        else:
-            from cwmb.methods.sandbox_evaluator import SandboxEvaluator
-        return SandboxEvaluator(
-            pool,
-            dataset,
-            metric=config.metric,
-            feedback_transitions=config.feedback_transitions,
-            timeout_s=config.eval_timeout_s,
-        )
-
-    return make
 
 
 def register(app: typer.Typer) -> None:

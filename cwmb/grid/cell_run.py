@@ -91,6 +91,8 @@ class _CallNotifier:
 
 
 def _synthesize(cell: Cell, spec: Any, cell_dir: Path, context: Any, on_call: Any) -> dict[str, Any]:
+    from cwmb.evaluators import sandbox_evaluator_factory
+    from cwmb.heldout import sandbox_heldout_scorer
     from cwmb.llm import load_llm_config
     from cwmb.methods import load_method_config
     from cwmb.methods.synthesis import synthesize_env
@@ -106,9 +108,11 @@ def _synthesize(cell: Cell, spec: Any, cell_dir: Path, context: Any, on_call: An
             results_dir=cell_dir.parent,
             data_root=context.trajectories,
             seed=cell.seed,
-            evaluator_factory=_sandbox_evaluators(pool),
+            evaluator_factory=sandbox_evaluator_factory(pool),
             observers=[_CallNotifier(on_call)],
             cache_dir=context.cache_dir,
+            # As `cwmb synthesize`: the final best program only, after its search.
+            heldout_scorer=sandbox_heldout_scorer(pool),
         )
     summary = outcome.summary
     return {
@@ -133,22 +137,6 @@ def _started_pool() -> Any:
     except CwmbError as problem:
         raise CwmbError(f"sandbox not available: {problem.message}", problem.hint) from None
     return pool
-
-
-def _sandbox_evaluators(pool: Any) -> Callable[[Any, Any], Any]:
-    from cwmb.methods.sandbox_evaluator import SandboxEvaluator
-
-    def make(dataset: Any, config: Any) -> Any:
-        """A sandbox evaluator for the env's dataset with the method's scoring settings."""
-        return SandboxEvaluator(
-            pool,
-            dataset,
-            metric=config.metric,
-            feedback_transitions=config.feedback_transitions,
-            timeout_s=config.eval_timeout_s,
-        )
-
-    return make
 
 
 def _evaluate(spec: Any, cell_dir: Path, context: Any, on_call: Any) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def test_the_five_shipped_experiments_load():
 @pytest.mark.parametrize(
     ("changes", "message", "hint"),
     [
-        ({"methdos": ["gif_mcts"]}, "unknown key 'methdos' in experiment", "did you mean methods?"),
+        ({"methdos": ["gif_mcts"]}, "unknown key 'methdos' in experiment", "did you mean methods"),
         ({"llms": [{"config": "offline"}]}, "llms[0] has no 'budget'", "budget: LLM calls per cell"),
         ({"stages": ["synthesise"]}, "unknown stage 'synthesise'", "did you mean synthesize?"),
         ({"llms": [{"config": "offline", "budget": 0}]}, "'budget' must be an integer >= 1", None),

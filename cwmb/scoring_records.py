@@ -36,13 +36,13 @@ class Tolerance:
 
 
 @dataclass(frozen=True)
-class ScoreResult:
-    """Accuracy of one model on one dataset under one metric.
+class ScoreRecord:
+    """What every domain's accuracy record holds (CWMB's :class:`ScoreResult`, RTFM's result).
 
-    ``state``, ``reward`` and ``done`` are the fractions of transitions whose part is correct
-    (for ``original``, ``state`` counts only the transitions where the state is judged, the
-    non-terminal ones). ``perfect`` and ``failing`` come from per-transition booleans, never
-    from the float accuracy, so a float sum that misses 1.0 by an ulp changes nothing.
+    ``state``, ``reward`` and ``done`` are the fractions of transitions whose part is correct.
+    ``perfect`` and ``failing`` come from per-transition booleans, never from the float
+    accuracy, so a float sum that misses 1.0 by an ulp changes nothing. A domain that
+    judges more parts lists them in :meth:`extra_parts`.
     """
 
     metric: str
@@ -55,11 +55,10 @@ class ScoreResult:
     n_correct: int
     perfect: bool
     failing: tuple[int, ...]
-    tolerance: Tolerance
-    # Per-transition correctness of each part, for feedback; not part of the record's identity.
-    state_ok: np.ndarray = field(repr=False, compare=False)
-    reward_ok: np.ndarray = field(repr=False, compare=False)
-    done_ok: np.ndarray = field(repr=False, compare=False)
+
+    def extra_parts(self) -> dict[str, Any]:
+        """The domain's further parts, written after ``done`` in :meth:`as_dict` (none here)."""
+        return {}
 
     def as_dict(self, max_failing: int = 20) -> dict[str, Any]:
         """JSON-friendly summary (the first ``max_failing`` failing indices only)."""
@@ -70,12 +69,28 @@ class ScoreResult:
             "state": self.state,
             "reward": self.reward,
             "done": self.done,
+            **self.extra_parts(),
             "n": self.n,
             "n_correct": self.n_correct,
             "perfect": self.perfect,
             "n_failing": len(self.failing),
             "failing": list(self.failing[:max_failing]),
         }
+
+
+@dataclass(frozen=True)
+class ScoreResult(ScoreRecord):
+    """Accuracy of one model on one dataset under one metric.
+
+    For ``original``, ``state`` counts only the transitions where the state is judged (the
+    non-terminal ones). ``tolerance`` is what the float comparisons used.
+    """
+
+    tolerance: Tolerance
+    # Per-transition correctness of each part, for feedback; not part of the record's identity.
+    state_ok: np.ndarray = field(repr=False, compare=False)
+    reward_ok: np.ndarray = field(repr=False, compare=False)
+    done_ok: np.ndarray = field(repr=False, compare=False)
 
 
 def element_matches(truth: np.ndarray, predicted: np.ndarray, rtol: float, atol: float) -> np.ndarray:

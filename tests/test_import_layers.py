@@ -17,6 +17,9 @@ LAYERS = [
     ("cwmb.scoring", "cwmb.scoring_original"),
     ("cwmb.scoring_original", "cwmb.scoring_records"),
     ("cwmb.scoring", "cwmb.scoring_records"),
+    ("cwmb.rtfm.scoring", "cwmb.scoring_records"),  # RTFM's record builds on the shared base
+    ("cwmb.llm.offline", "cwmb.llm.simulated"),
+    ("cwmb.apps.offline", "cwmb.llm.simulated"),
     ("cwmb.report.build", "cwmb.report.plots"),
     ("cwmb.report.plots", "cwmb.report.model"),
     ("cwmb.report.build", "cwmb.report.model"),

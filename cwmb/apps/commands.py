@@ -7,6 +7,7 @@ to these functions, which print their results with ``typer.echo``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ from cwmb.apps.synthesis import (
     write_run_file,
 )
 from cwmb.errors import CwmbError
+
+# The start of each problem's result line, read back by the grid to find a chunk's problems.
+PROBLEM_LINE = re.compile(r"^problem (\S+): best value ", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,11 @@ def _check_stopped(outcomes: list[ProblemOutcome]) -> None:
             f"cost cap reached during problem {stopped[0]}; the run stopped cleanly and can be resumed",
             "raise --max-cost and re-run the same command; answers already received are replayed for free",
         )
+
+
+def problem_ids_in(output: str) -> list[str]:
+    """The problems a ``synthesize --suite apps`` run printed a result line for (see :func:`_line`)."""
+    return PROBLEM_LINE.findall(output)
 
 
 def _line(outcome: ProblemOutcome) -> str:

@@ -30,23 +30,15 @@ from collections.abc import Mapping
 
 from cwmb.apps.data import Problem
 from cwmb.llm.config import OfflineSkill
-from cwmb.llm.protocol import Completion, LLMRequest, rough_token_count, stable_hash
+from cwmb.llm.faults import FLIPPED_COMPARISONS
+from cwmb.llm.protocol import Completion, LLMRequest, stable_hash
+from cwmb.llm.simulated import BANNER, REPAIR_ACTIONS, SimulatedCoderBase
 
 CODER_VERSION = 1  # part of the cache key: bump when the coder's answers change
-MODEL_NAME = "offline/simulated-coder"
-BANNER = "# Written by the cwmb simulated coder (offline model), NOT by an LLM."
 KINDS = ("constant", "comparison", "runtime_error", "syntax_error")
 _TAGS = re.compile(
     r"^# simulated-coder: problem=(?P<problem>\S+) solution=(?P<solution>\d+) faults=(?P<faults>\S*)", re.M
 )
-_FLIP = {
-    ast.Lt: ast.Gt,
-    ast.Gt: ast.Lt,
-    ast.LtE: ast.GtE,
-    ast.GtE: ast.LtE,
-    ast.Eq: ast.NotEq,
-    ast.NotEq: ast.Eq,
-}
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
 
@@ -59,7 +51,9 @@ def _sites(tree: ast.AST) -> dict[str, list[ast.AST]]:
             for n in nodes
             if isinstance(n, ast.Constant) and type(n.value) is int and not isinstance(n.value, bool)
         ],
-        "comparison": [n for n in nodes if isinstance(n, ast.Compare) and type(n.ops[0]) in _FLIP],
+        "comparison": [
+            n for n in nodes if isinstance(n, ast.Compare) and type(n.ops[0]) in FLIPPED_COMPARISONS
+        ],
         "runtime_error": [
             n
             for n in nodes
@@ -97,7 +91,7 @@ def apply_faults(solution: str, faults: list[tuple[str, int]]) -> str:
             node.value = node.value + 1  # type: ignore[attr-defined]
         elif kind == "comparison":
             node = sites["comparison"][site]
-            node.ops[0] = _FLIP[type(node.ops[0])]()  # type: ignore[attr-defined]
+            node.ops[0] = FLIPPED_COMPARISONS[type(node.ops[0])]()  # type: ignore[attr-defined]
         elif kind == "runtime_error":
             node = sites["runtime_error"][site]
             node.id = node.id + "_"  # type: ignore[attr-defined]
@@ -125,22 +119,12 @@ def read_tags(program: str) -> tuple[str, int, list[tuple[str, int]]] | None:
     return match["problem"], int(match["solution"]), faults
 
 
-class AppsSimulatedCoder:
+class AppsSimulatedCoder(SimulatedCoderBase):
     """A :class:`~cwmb.llm.protocol.Backend` answering APPS requests (see the module docstring)."""
 
     def __init__(self, problems: Mapping[str, Problem], skill: OfflineSkill | None = None) -> None:
         self.problems = dict(problems)
         self.skill = skill or OfflineSkill()
-
-    @property
-    def name(self) -> str:
-        """``offline/simulated-coder``."""
-        return MODEL_NAME
-
-    @property
-    def simulated(self) -> bool:
-        """Always: no LLM is involved."""
-        return True
 
     def cache_key_parts(self, request: LLMRequest) -> dict[str, object]:
         """What the answer depends on: skill, problem (and its solutions), action, program, sample index."""
@@ -158,26 +142,14 @@ class AppsSimulatedCoder:
 
     def generate(self, request: LLMRequest) -> Completion:
         """A (faulty) reference solution of the named problem, or a notice when it has none."""
-        tokens_in = sum(rough_token_count(m.content) for m in request.messages)
         problem = self.problems.get(request.env_name or "")
         usable = (
             [i for i, s in enumerate(problem.solutions) if any(site_counts(s).values())] if problem else []
         )
         if problem is None or not usable:
             text = "Simulated coder (offline model, not an LLM): the problem has no reference solution."
-            return Completion(text, tokens_in, rough_token_count(text), 0.0)
-        rng = random.Random(
-            stable_hash(
-                [
-                    self.skill.seed,
-                    request.env_name,
-                    request.action,
-                    request.sample_index,
-                    request.program or "",
-                ]
-            )
-        )
-        solution, faults = self._choose(problem, usable, request, rng)
+            return self.answer(request, text)
+        solution, faults = self._choose(problem, usable, request, self.request_rng(request))
         tags = ",".join(f"{k}:{s}" for k, s in sorted(faults))
         header = (
             f"{BANNER}\n# simulated-coder: problem={problem.problem_id} solution={solution} faults={tags}\n"
@@ -185,22 +157,23 @@ class AppsSimulatedCoder:
         program = header + apply_faults(problem.solutions[solution], faults)
         verb = {"improve": "an improved", "fix": "a fixed"}.get(request.action, "a new")
         text = f"Simulated coder (offline model, not an LLM): {verb} program.\n\n```python\n{program}```\n"
-        return Completion(text, tokens_in, rough_token_count(text), 0.0)
+        return self.answer(request, text)
 
     def _choose(
         self, problem: Problem, usable: list[int], request: LLMRequest, rng: random.Random
     ) -> tuple[int, list[tuple[str, int]]]:
-        previous = read_tags(request.program or "") if request.action in ("improve", "fix") else None
-        if previous is None or previous[0] != problem.problem_id or previous[1] not in usable:
-            solution = rng.choice(usable)
-            low, high = self.skill.generate_faults
-            return solution, self._sample(problem.solutions[solution], rng, rng.randint(low, high), [])
-        _, solution, faults = previous
-        removal = self.skill.fix_remove if request.action == "fix" else self.skill.improve_remove
-        kept = [f for f in faults if rng.random() >= removal.get(f[0], 0.0)]
-        if rng.random() < self.skill.p_new_fault:
-            kept = self._sample(problem.solutions[solution], rng, 1, kept)
-        return solution, kept
+        tags = read_tags(request.program or "") if request.action in REPAIR_ACTIONS else None
+        previous: list[tuple[str, int]] | None = None
+        if tags is None or tags[0] != problem.problem_id or tags[1] not in usable:
+            solution = rng.choice(usable)  # drawn before the faults, as it always was
+        else:
+            _, solution, previous = tags
+        source = problem.solutions[solution]
+
+        def sample(count: int, existing: list[tuple[str, int]]) -> list[tuple[str, int]]:
+            return self._sample(source, rng, count, existing)[len(existing) :]
+
+        return solution, self.corrupt_or_repair(request.action, rng, previous, sample, lambda fault: fault[0])
 
     def _sample(
         self, solution: str, rng: random.Random, count: int, existing: list[tuple[str, int]]

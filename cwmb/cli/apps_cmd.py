@@ -9,7 +9,6 @@ from typing import Any
 import typer
 
 apps_app = typer.Typer(help="APPS: program synthesis judged by unit tests (the paper's Table 1).")
-APPS_PANEL = "APPS (--suite apps)"
 
 
 def apps_source(data: Path | None, split: str, difficulty: str, selection: str | None) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from cwmb.cli.options import trajectories_option
 from cwmb.cli.output import JSON_HELP, emit_json, note
 
 
@@ -61,9 +62,7 @@ def export(
     envs: list[str] = typer.Argument(..., help="Env names, or 'all' (the 18 CWMB envs)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder of the exported datasets (Minari's root)."),
     fmt: str = typer.Option("minari", "--format", help="Export format: minari."),
-    trajectories: Path = typer.Option(
-        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
-    ),
+    trajectories: Path = trajectories_option(),
     force: bool = typer.Option(False, "--force", help="Replace datasets exported before."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:

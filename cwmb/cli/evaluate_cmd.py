@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from cwmb.cli.options import trajectories_option
 from cwmb.cli.output import JSON_HELP, emit_json, note
 
 
@@ -119,9 +120,7 @@ def evaluate(
         None, "--ray-address", help="With --executor ray: auto or ray://host:port (default: a local Ray)."
     ),
     results: Path = typer.Option(Path("results"), "--results", help="Where runs live."),
-    trajectories: Path = typer.Option(
-        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
-    ),
+    trajectories: Path = trajectories_option(),
     references: str = typer.Option(
         "ours",
         "--references",

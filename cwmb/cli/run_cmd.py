@@ -26,6 +26,13 @@ def run(
     max_failures: int = typer.Option(
         None, "--max-failures", min=0, help="Start no new cell once more than this many have failed."
     ),
+    max_cost: float = typer.Option(
+        None,
+        "--max-cost",
+        min=0.0,
+        help="US$ for the whole grid: start no new cell once its recorded spend reaches this "
+        "(overrides the experiment's max_cost).",
+    ),
     output: Path = typer.Option(None, "--output", "-o", help="Output root (overrides the experiment's)."),
     profile: str = typer.Option(
         None, "--profile", "-p", help="Planner profile (overrides the experiment's)."
@@ -39,6 +46,8 @@ def run(
     Each cell is an ordinary run directory <output>/<method>-<llm>-b<budget>-seed<S>/<ENV>/;
     complete cells are skipped and no LLM answer is paid twice.
     """
+    import dataclasses
+
     from cwmb.grid.cells import parse_shard, shard_cells
 
     if executor not in EXECUTORS:
@@ -47,6 +56,8 @@ def run(
         raise CwmbError(f"unknown executor '{executor}'", "use --executor local or --executor ray")
     chosen_shard = parse_shard(shard)
     plan, expansion, context = _prepare(experiment, output, profile, episodes, budget)
+    if max_cost is not None:
+        plan = dataclasses.replace(plan, max_cost=max_cost)
     for note in expansion.notes:
         typer.echo(f"note: {note}")
     cells = shard_cells(expansion.cells, *chosen_shard)
@@ -108,6 +119,11 @@ def _print_dry_run(plan: Any, cells: list[Any], context: Any, shard: tuple[int, 
     Console(width=None if Console().is_terminal else 140).print(table)
     for line in estimate_lines(estimate_grid(cells, context), context.profile):
         typer.echo(line)
+    if plan.max_cost is not None:
+        from cwmb.grid.driver import grid_spend
+
+        spent = grid_spend(cells, plan.output)
+        typer.echo(f"grid cost cap: ${plan.max_cost:,.2f} (recorded spend so far ${spent:,.4f})")
     typer.echo(f"output: {plan.output}/")
 
 
@@ -130,7 +146,16 @@ def _execute(plan, cells, context, executor, workers, ray_address, shard, max_fa
     engine = _make_executor(executor, plan.output, context, workers, ray_address)
     try:
         with GridProgress(plan.name, len(cells)) as progress:
-            return run_grid(cells, plan.output, context, engine, progress, shard=shard, max_failures=failures)
+            return run_grid(
+                cells,
+                plan.output,
+                context,
+                engine,
+                progress,
+                shard=shard,
+                max_failures=failures,
+                max_cost=plan.max_cost,
+            )
     finally:
         engine.close()
 
@@ -161,6 +186,13 @@ def _finish(plan, all_cells, context, outcome, shard, plots: bool) -> None:
     )
     if "report" in plan.stages:
         _report(plan, all_cells, context, shard, plots)
+    if outcome.cost_capped:
+        raise CwmbError(
+            f"grid cost cap ${plan.max_cost:,.2f} reached (recorded spend ${outcome.spent_usd or 0.0:,.4f}): "
+            f"{len(outcome.not_started)} cell(s) not started; the grid stopped cleanly and can be resumed",
+            "raise --max-cost (or max_cost: in the experiment) and re-run the same command; "
+            "complete cells are skipped and answers already received are replayed for free",
+        )
     if outcome.failed:
         first_key, first_error = next(iter(outcome.failed.items()))
         raise CwmbError(

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from cwmb.cli.apps_cmd import APPS_PANEL, apps_settings, apps_source
+from cwmb.cli import options
+from cwmb.cli.apps_cmd import apps_settings, apps_source
 from cwmb.cli.output import JSON_HELP, emit_json
 
 METRICS = ("default", "original")
@@ -43,9 +44,7 @@ def check(
     file: Path = typer.Argument(None, help="Python file defining `class Environment`."),
     env: str = typer.Option(..., "--env", "-e", help="CWMB env name."),
     reference: bool = typer.Option(False, "--reference", help="Check the env's reference model instead."),
-    trajectories: Path = typer.Option(
-        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
-    ),
+    trajectories: Path = options.trajectories_option(),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -91,26 +90,13 @@ def score(
     reference: bool = typer.Option(False, "--reference", help="Score the env's reference model instead."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     show: int = typer.Option(2, "--show", min=0, help="Failing transitions to show."),
-    trajectories: Path = typer.Option(
-        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
-    ),
+    trajectories: Path = options.trajectories_option(),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds before the program is stopped."),
-    suite: str = typer.Option(
-        "cwmb", "--suite", help="cwmb (world models) or apps (programs judged by tests)."
-    ),
-    apps_data: Path = typer.Option(
-        None, "--data", help="APPS: your copy of APPS.", rich_help_panel=APPS_PANEL
-    ),
-    problem: str = typer.Option(None, "--problem", help="APPS: the problem id.", rich_help_panel=APPS_PANEL),
-    compare: str = typer.Option(
-        "apps",
-        "--compare",
-        help="APPS: output comparison apps, ordered or strict.",
-        rich_help_panel=APPS_PANEL,
-    ),
-    test_timeout: float = typer.Option(
-        4.0, "--test-timeout", min=0.01, help="APPS: seconds per test.", rich_help_panel=APPS_PANEL
-    ),
+    suite: str = options.suite_option(),
+    apps_data: Path = options.apps_data_option(),
+    problem: str = options.apps_option(None, "--problem", help="APPS: the problem id."),
+    compare: str = options.apps_compare_option(),
+    test_timeout: float = options.apps_test_timeout_option(),
 ) -> None:
     """Score a world-model program on the env's dataset: accuracy, breakdown, first failures.
 

@@ -7,7 +7,15 @@ from typing import Any
 
 import typer
 
-from cwmb.cli.apps_cmd import APPS_PANEL, apps_settings, apps_source
+from cwmb.cli.apps_cmd import apps_settings, apps_source
+from cwmb.cli.options import (
+    apps_compare_option,
+    apps_data_option,
+    apps_option,
+    apps_test_timeout_option,
+    suite_option,
+    trajectories_option,
+)
 
 SANDBOX_HINT = "generated code runs only in the sandbox worker pool (cwmb/sandbox); check that it can start"
 
@@ -31,59 +39,29 @@ def synthesize(
         None, "--max-cost", min=0.0, help="Cost cap in US$ for all envs together; stops cleanly."
     ),
     results: Path = typer.Option(Path("results"), "--results", help="Root directory of runs."),
-    data: Path = typer.Option(
-        None, "--trajectories", help="Dataset root (default: ./trajectories, else the packaged one)."
-    ),
+    data: Path = trajectories_option(),
     restart: bool = typer.Option(
         False, "--restart", help="Discard this run's earlier results for these envs."
     ),
-    suite: str = typer.Option(
-        "cwmb", "--suite", help="cwmb (world models) or apps (programs judged by tests)."
+    suite: str = suite_option(),
+    apps_data: Path = apps_data_option(),
+    problems: str = apps_option(None, "--problems", help="APPS: index range A:B or problem ids id,id,..."),
+    split: str = apps_option("test", "--split", help="APPS: test or train."),
+    difficulty: str = apps_option(
+        "competition", "--difficulty", help="APPS: competition, interview, introductory or all."
     ),
-    apps_data: Path = typer.Option(
-        None, "--data", help="APPS: your copy of APPS.", rich_help_panel=APPS_PANEL
+    protocol: str = apps_option(
+        "clean", "--protocol", help="APPS: clean (search sees public tests) or paper (all tests)."
     ),
-    problems: str = typer.Option(
-        None, "--problems", help="APPS: index range A:B or problem ids id,id,...", rich_help_panel=APPS_PANEL
+    public_fraction: float = apps_option(
+        0.5, "--public-fraction", help="APPS: share of each problem's tests that is public."
     ),
-    split: str = typer.Option("test", "--split", help="APPS: test or train.", rich_help_panel=APPS_PANEL),
-    difficulty: str = typer.Option(
-        "competition",
-        "--difficulty",
-        help="APPS: competition, interview, introductory or all.",
-        rich_help_panel=APPS_PANEL,
+    compare: str = apps_compare_option(),
+    test_timeout: float = apps_test_timeout_option(),
+    program_budget: float = apps_option(
+        30.0, "--program-budget", min=0.01, help="APPS: seconds per program, all tests."
     ),
-    protocol: str = typer.Option(
-        "clean",
-        "--protocol",
-        help="APPS: clean (search sees public tests) or paper (all tests).",
-        rich_help_panel=APPS_PANEL,
-    ),
-    public_fraction: float = typer.Option(
-        0.5,
-        "--public-fraction",
-        help="APPS: share of each problem's tests that is public.",
-        rich_help_panel=APPS_PANEL,
-    ),
-    compare: str = typer.Option(
-        "apps",
-        "--compare",
-        help="APPS: output comparison apps, ordered or strict.",
-        rich_help_panel=APPS_PANEL,
-    ),
-    test_timeout: float = typer.Option(
-        4.0, "--test-timeout", min=0.01, help="APPS: seconds per test.", rich_help_panel=APPS_PANEL
-    ),
-    program_budget: float = typer.Option(
-        30.0,
-        "--program-budget",
-        min=0.01,
-        help="APPS: seconds per program, all tests.",
-        rich_help_panel=APPS_PANEL,
-    ),
-    workers: int = typer.Option(
-        1, "--workers", min=1, help="APPS: problems searched in parallel.", rich_help_panel=APPS_PANEL
-    ),
+    workers: int = apps_option(1, "--workers", min=1, help="APPS: problems searched in parallel."),
 ) -> None:
     """Search for a code world model of each env; results go to <results>/<run>/<ENV>/.
 
@@ -160,8 +138,10 @@ def _run_all(
 
     console = Console(stderr=True)
     outcomes = []
+    from cwmb.evaluators import sandbox_evaluator_factory
+
     with _sandbox_pool() as pool:
-        factory = _evaluator_factory(pool)
+        factory = sandbox_evaluator_factory(pool)
         # The final best program only, after its search: the search itself never sees this data.
         options = {**options, "heldout_scorer": sandbox_heldout_scorer(pool)}
         if not console.is_terminal:
@@ -259,24 +239,6 @@ def _sandbox_pool() -> Any:
 
     typer.echo(isolation_line(pool), err=True)
     return pool
-
-
-def _evaluator_factory(pool: Any) -> Any:
-    def make(dataset: Any, config: Any) -> Any:
-        """A sandbox evaluator for one env's dataset with the method's scoring settings."""
-        if dataset.obs_kind == "rtfm":
-            from cwmb.rtfm.evaluator import RtfmSandboxEvaluator as SandboxEvaluator
-        else:
-            from cwmb.methods.sandbox_evaluator import SandboxEvaluator
-        return SandboxEvaluator(
-            pool,
-            dataset,
-            metric=config.metric,
-            feedback_transitions=config.feedback_transitions,
-            timeout_s=config.eval_timeout_s,
-        )
-
-    return make
 
 
 def register(app: typer.Typer) -> None:

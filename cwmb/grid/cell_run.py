@@ -40,12 +40,12 @@ def synthesis_done(summary: dict[str, Any] | None, budget: int) -> bool:
 
 def cwmb_cell_complete(cell: Cell, cell_dir: Path, context: Any) -> bool:
     """True when the cell's run directory holds every stage's final result for these settings."""
-    summary = _read_json(cell_dir / SUMMARY_FILE)
+    summary = read_json(cell_dir / SUMMARY_FILE)
     if "synthesize" in cell.stages and not synthesis_done(summary, cell.budget):
         return False
     if "evaluate" not in cell.stages or not (cell_dir / "best.py").exists():
         return True
-    record = _read_json(cell_dir / EVALUATION_FILE)
+    record = read_json(cell_dir / EVALUATION_FILE)
     if record is None:
         return False
     plan = planner_profile(context)
@@ -91,6 +91,8 @@ class _CallNotifier:
 
 
 def _synthesize(cell: Cell, spec: Any, cell_dir: Path, context: Any, on_call: Any) -> dict[str, Any]:
+    from cwmb.evaluators import sandbox_evaluator_factory
+    from cwmb.heldout import sandbox_heldout_scorer
     from cwmb.llm import load_llm_config
     from cwmb.methods import load_method_config
     from cwmb.methods.synthesis import synthesize_env
@@ -106,9 +108,11 @@ def _synthesize(cell: Cell, spec: Any, cell_dir: Path, context: Any, on_call: An
             results_dir=cell_dir.parent,
             data_root=context.trajectories,
             seed=cell.seed,
-            evaluator_factory=_sandbox_evaluators(pool),
+            evaluator_factory=sandbox_evaluator_factory(pool),
             observers=[_CallNotifier(on_call)],
             cache_dir=context.cache_dir,
+            # As `cwmb synthesize`: the final best program only, after its search.
+            heldout_scorer=sandbox_heldout_scorer(pool),
         )
     summary = outcome.summary
     return {
@@ -135,22 +139,6 @@ def _started_pool() -> Any:
     return pool
 
 
-def _sandbox_evaluators(pool: Any) -> Callable[[Any, Any], Any]:
-    from cwmb.methods.sandbox_evaluator import SandboxEvaluator
-
-    def make(dataset: Any, config: Any) -> Any:
-        """A sandbox evaluator for the env's dataset with the method's scoring settings."""
-        return SandboxEvaluator(
-            pool,
-            dataset,
-            metric=config.metric,
-            feedback_transitions=config.feedback_transitions,
-            timeout_s=config.eval_timeout_s,
-        )
-
-    return make
-
-
 def _evaluate(spec: Any, cell_dir: Path, context: Any, on_call: Any) -> dict[str, Any]:
     from cwmb.evaluation import EvaluationRequest, evaluate_program
     from cwmb.planning.references import reference_summaries
@@ -175,8 +163,8 @@ def _evaluate(spec: Any, cell_dir: Path, context: Any, on_call: Any) -> dict[str
     return {"mean": returns.get("mean"), "normalized": returns.get("normalized"), "n": returns.get("n")}
 
 
-def run_cli(args: list[str], cache_dir: str | None = None) -> None:
-    """Run one ``cwmb`` command in a subprocess; its ``error:`` line becomes a CwmbError.
+def run_cli(args: list[str], cache_dir: str | None = None) -> str:
+    """Run one ``cwmb`` command in a subprocess and return what it printed; ``error:`` becomes a CwmbError.
 
     ``cache_dir`` (a Ray worker's private cache) is passed as ``$CWMB_CACHE_DIR``.
     """
@@ -189,9 +177,11 @@ def run_cli(args: list[str], cache_dir: str | None = None) -> None:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         said = next((line for line in lines if line.startswith("error:")), lines[-1] if lines else "")
         raise CwmbError(f"`cwmb {args[0]}` failed: {said.removeprefix('error: ')}", "see the cell's error")
+    return done.stdout
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from ``path``; None when it is missing, unreadable or not an object."""
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):

@@ -4,7 +4,9 @@ Scheduling respects the executor's capacity and each LLM endpoint's ``max_concur
 (counted in cells: a cell makes one call at a time), so a provider's rate limit holds
 across all cells. A failed cell is recorded with its error in the shard's ledger
 (``<root>/.grid/shard-I-of-N.json``, written atomically by the driver only) and does not
-stop the others; after ``max_failures`` failures no new cell starts.
+stop the others; after ``max_failures`` failures no new cell starts. With ``max_cost``, no
+new cell starts once the grid's recorded spend (its cells' call logs, running cells included)
+reaches the cap; running cells finish, so a capped grid resumes with the same command.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from cwmb.atomic import write_json_atomic
 from cwmb.grid.cells import Cell
 from cwmb.grid.progress import GridProgress
 from cwmb.grid.suites import CellContext, get_suite
+from cwmb.grid.usage import SpendMeter
 
 LEDGER_DIR = ".grid"
 LEDGER_SCHEMA_VERSION = 1
@@ -54,6 +57,8 @@ class GridOutcome:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     not_started: list[str] = field(default_factory=list)
+    cost_capped: bool = False  # the grid's cost cap stopped new cells from starting
+    spent_usd: float | None = None  # the grid's recorded spend at the end (with a cost cap)
 
     @property
     def failed(self) -> dict[str, str]:
@@ -76,6 +81,12 @@ def endpoint_limits(cells: Sequence[Cell]) -> dict[str, tuple[str, int]]:
     return limits
 
 
+def grid_spend(cells: Sequence[Cell], root: Path, meter: SpendMeter | None = None) -> float:
+    """Dollars the cells' LLM calls have spent so far, from their call logs on disk."""
+    logs = [log for cell in cells for log in get_suite(cell.suite).call_logs(cell, root)]
+    return (meter or SpendMeter()).total(logs)
+
+
 def ledger_path(root: Path, shard: tuple[int, int]) -> Path:
     """Where a shard's ledger lives."""
     return Path(root) / LEDGER_DIR / f"shard-{shard[0]}-of-{shard[1]}.json"
@@ -90,9 +101,11 @@ def run_grid(
     *,
     shard: tuple[int, int] = (1, 1),
     max_failures: int | None = None,
+    max_cost: float | None = None,
 ) -> GridOutcome:
     """Run every incomplete cell; see the module docstring."""
     outcome = GridOutcome()
+    meter = SpendMeter()
     todo = []
     for cell in cells:
         if get_suite(cell.suite).is_complete(cell, root, context):
@@ -107,7 +120,9 @@ def run_grid(
     busy: dict[str, int] = {}
     running: set[str] = set()
     while todo or running:
-        stop = max_failures is not None and len(outcome.failed) > max_failures
+        if max_cost is not None and todo and not outcome.cost_capped:
+            outcome.cost_capped = grid_spend(cells, root, meter) >= max_cost
+        stop = outcome.cost_capped or (max_failures is not None and len(outcome.failed) > max_failures)
         for cell in [] if stop else list(todo):
             if len(running) >= executor.capacity:
                 break
@@ -130,6 +145,8 @@ def run_grid(
             ledger.mark(cell.key, record)
             progress.cell_finished(cell, record)
         progress.refresh()
+    if max_cost is not None:
+        outcome.spent_usd = grid_spend(cells, root, meter)
     return outcome
 
 

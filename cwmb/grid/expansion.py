@@ -26,10 +26,12 @@ class Expansion:
 def expand_cells(experiment: Experiment) -> Expansion:
     """All cells of ``experiment``, validated against the suites, methods and LLM configs."""
     from cwmb.llm import load_llm_config
-    from cwmb.methods import load_method_config
 
-    for name in experiment.methods:
-        load_method_config(name)  # an unknown method fails here, before any cell runs
+    for suite_name in experiment.suites:
+        for name in experiment.methods:
+            # Each suite's domain says which methods it runs (APPS also knows zero_shot_cot):
+            # an unknown one fails here, before any cell runs.
+            get_suite(suite_name).method_spec(name)
     cell_stages = tuple(s for s in experiment.stages if s != "report")
     cells: list[Cell] = []
     notes: list[str] = []

@@ -28,6 +28,7 @@ _TOP_KEYS = (
     "planner",
     "trajectories",
     "max_failures",
+    "max_cost",
 )
 _LLM_KEYS = ("config", "seeds", "budget", "budgets")
 _PLANNER_KEYS = ("profile", "episodes", "workers", "set")
@@ -65,6 +66,7 @@ class Experiment:
     planner: PlannerEntry = field(default_factory=PlannerEntry)
     trajectories: Path = Path("trajectories")
     max_failures: int | None = None
+    max_cost: float | None = None  # US$: no new cell starts once the grid has spent this much
     description: str = ""
     source: str | None = None
 
@@ -112,6 +114,7 @@ def experiment_from_dict(data: Any, source: str | None = None) -> Experiment:
         planner=_planner(data.get("planner") or {}, where),
         trajectories=Path(str(data.get("trajectories") or "trajectories")),
         max_failures=max_failures,
+        max_cost=_dollars(data.get("max_cost"), "max_cost", where),
         description=str(data.get("description") or ""),
         source=source,
     )
@@ -190,6 +193,16 @@ def _integer(value: Any, key: str, where: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise CwmbError(f"{where}: '{key}' must be an integer >= {minimum}, not {value!r}")
     return value
+
+
+def _dollars(value: Any, key: str, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise CwmbError(
+            f"{where}: '{key}' must be an amount in US$ >= 0, not {value!r}", "e.g. max_cost: 25.0"
+        )
+    return float(value)
 
 
 def _known_keys(data: dict[str, Any], known: tuple[str, ...], where: str) -> None:

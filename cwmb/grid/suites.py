@@ -42,12 +42,11 @@ class CellContext:
 def with_resolved_configs(context: CellContext, cells: Sequence[Cell]) -> CellContext:
     """``context`` with the LLM configs and method specs the cells name, read once by the driver."""
     from cwmb.llm import load_llm_config
-    from cwmb.methods import load_method_config
 
     return dataclasses.replace(
         context,
         llm_configs={cell.llm: load_llm_config(cell.llm) for cell in cells},
-        method_specs={cell.method: load_method_config(cell.method) for cell in cells},
+        method_specs={cell.method: get_suite(cell.suite).method_spec(cell.method) for cell in cells},
     )
 
 
@@ -62,6 +61,13 @@ class SuiteKind(Protocol):
 
     def usable_targets(self, targets: list[str], llm_config: Any) -> tuple[list[str], list[str]]:
         """(targets the LLM can attempt, targets skipped)."""
+        ...
+
+    def method_spec(self, name: str) -> Any:
+        """The method a cell of this suite runs for ``name``, as its domain's own command reads it.
+
+        A method the domain does not know is a CwmbError, raised before any cell runs.
+        """
         ...
 
     def cell_directory(self, cell: Cell, root: Path) -> Path:
@@ -80,6 +86,10 @@ class SuiteKind(Protocol):
 
     def inputs(self, cell: Cell, context: CellContext) -> dict[str, Path]:
         """Input folders to ship to a worker that lacks the driver's files (name -> local folder)."""
+        ...
+
+    def call_logs(self, cell: Cell, root: Path) -> list[Path]:
+        """The call logs (``llm_calls.jsonl``) that record what the cell's LLM calls spent."""
         ...
 
 
@@ -133,6 +143,12 @@ class CwmbSuite:
 
         return [t for t in targets if t in REFERENCE_ENVS], [t for t in targets if t not in REFERENCE_ENVS]
 
+    def method_spec(self, name: str) -> Any:
+        """A method config of ``configs/methods/`` (or a YAML path), as ``cwmb synthesize --config``."""
+        from cwmb.methods import load_method_config
+
+        return load_method_config(name)
+
     def cell_directory(self, cell: Cell, root: Path) -> Path:
         """``<root>/<run>/<ENV>/``, exactly what ``cwmb synthesize --run`` writes."""
         return Path(root) / cell.run / cell.target
@@ -150,6 +166,12 @@ class CwmbSuite:
         from cwmb.grid.cell_run import run_cwmb_cell
 
         return run_cwmb_cell(cell, self.cell_directory(cell, root), context, on_call)
+
+    def call_logs(self, cell: Cell, root: Path) -> list[Path]:
+        """The cell's call log: ``<root>/<run>/<ENV>/llm_calls.jsonl``."""
+        from cwmb.llm.calllog import CALL_LOG_NAME
+
+        return [self.cell_directory(cell, root) / CALL_LOG_NAME]
 
     def inputs(self, cell: Cell, context: CellContext) -> dict[str, Path]:
         """Folders a worker without the driver's filesystem needs: the env's trajectories."""
@@ -177,6 +199,19 @@ class AppsSuite:
         """Every LLM can attempt every problem."""
         return list(targets), []
 
+    def method_spec(self, name: str) -> Any:
+        """What ``cwmb synthesize --suite apps --config NAME`` runs: a method config, or ``zero_shot_cot``."""
+        require_apps()
+        from cwmb.apps.commands import resolve_method
+        from cwmb.apps.synthesis import METHOD_PROMPTS
+
+        try:
+            return resolve_method(name, None)[0]
+        except CwmbError as problem:
+            also = f"the apps suite also takes {', '.join(sorted(METHOD_PROMPTS))}"
+            hint = f"{problem.hint}; {also}" if problem.hint else also
+            raise CwmbError(f"{problem.message} (apps suite)", hint) from None
+
     def cell_directory(self, cell: Cell, root: Path) -> Path:
         """The run folder (APPS writes one folder per problem inside it; chunks do not overlap)."""
         return Path(root) / cell.run
@@ -188,15 +223,39 @@ class AppsSuite:
     def run(
         self, cell: Cell, root: Path, context: CellContext, on_call: Callable[[], None] | None = None
     ) -> dict[str, Any]:
-        """``cwmb synthesize --suite apps ...`` for the cell's problem range, in a subprocess."""
-        from cwmb.grid.cell_run import run_cli
+        """``cwmb synthesize --suite apps ...`` for the cell's problem range, in a subprocess.
 
+        The calls it made are counted from its problems' call logs (the lines they gained),
+        so a rerun that pays nothing again reports 0 new calls.
+        """
+        from cwmb.apps.commands import problem_ids_in
+        from cwmb.grid.cell_run import SUMMARY_FILE, read_json, run_cli
+        from cwmb.grid.usage import log_sizes, new_calls
+
+        run_dir = self.cell_directory(cell, root)
         data = str(Path(context.sections["apps"]["data"]).resolve())
         args = ["synthesize", "--suite", "apps", "--data", data, "--problems", cell.target]
         args += ["--config", cell.method, "--llm", cell.llm, "--budget", str(cell.budget)]
         args += ["--seed", str(cell.seed), "--run", cell.run, "--results", str(root)]
-        run_cli(args, context.cache_dir)
-        return {"cell": cell.key, "status": "finished", "calls": None, "cost_usd": None}
+        before = log_sizes(run_dir)
+        problems = problem_ids_in(run_cli(args, context.cache_dir))
+        calls, _ = new_calls(run_dir, problems, before)
+        summaries = [read_json(run_dir / problem / SUMMARY_FILE) or {} for problem in problems]
+        return {
+            "cell": cell.key,
+            "status": "finished",
+            "problems": len(problems),
+            "calls": sum(int(s.get("calls") or 0) for s in summaries),
+            "new_calls": calls,
+            "cost_usd": sum(float(s.get("cost_usd") or 0.0) for s in summaries),
+            "simulated": any((s.get("llm") or {}).get("simulated") for s in summaries),
+        }
+
+    def call_logs(self, cell: Cell, root: Path) -> list[Path]:
+        """The call logs of every problem of the cell's run (chunks of one run share its folder)."""
+        from cwmb.llm.calllog import CALL_LOG_NAME
+
+        return sorted(self.cell_directory(cell, root).glob(f"*/{CALL_LOG_NAME}"))
 
     def inputs(self, cell: Cell, context: CellContext) -> dict[str, Path]:
         """The APPS data path is passed as is (a cluster needs it on every node)."""

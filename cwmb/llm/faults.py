@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from cwmb.llm.config import FAULT_KINDS
 
-_FLIP = {
+# A comparison operator and the one a "comparison" fault turns it into (the APPS coder uses it too).
+FLIPPED_COMPARISONS = {
     ast.Lt: ast.Gt,
     ast.Gt: ast.Lt,
     ast.LtE: ast.GtE,
@@ -114,7 +115,9 @@ def _ast_sites(tree: ast.Module) -> dict[str, list[ast.AST]]:
         ]
     return {
         "constant": numbers,
-        "comparison": [n for n in ast.walk(tree) if isinstance(n, ast.Compare) and type(n.ops[0]) in _FLIP],
+        "comparison": [
+            n for n in ast.walk(tree) if isinstance(n, ast.Compare) and type(n.ops[0]) in FLIPPED_COMPARISONS
+        ],
         "drop_term": [
             n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add | ast.Sub)
         ],
@@ -174,7 +177,7 @@ class _Injector(ast.NodeTransformer):
             node.value = _mutated_constant(node.value, fault.variant)
         elif fault.kind == "comparison":
             assert isinstance(node, ast.Compare)
-            node.ops = [_FLIP[type(node.ops[0])](), *node.ops[1:]]
+            node.ops = [FLIPPED_COMPARISONS[type(node.ops[0])](), *node.ops[1:]]
         elif fault.kind == "drop_term":
             assert isinstance(node, ast.BinOp)
             return node.left

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import random
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -30,14 +29,13 @@ from typing import TYPE_CHECKING, Any
 from cwmb.errors import CwmbError
 from cwmb.llm.config import OfflineSkill
 from cwmb.llm.faults import Fault, apply_faults, sample_faults
-from cwmb.llm.protocol import Completion, LLMRequest, rough_token_count, stable_hash
+from cwmb.llm.protocol import Completion, LLMRequest, stable_hash
+from cwmb.llm.simulated import BANNER, REPAIR_ACTIONS, SimulatedCoderBase
 
 if TYPE_CHECKING:
     from cwmb.trajectories.dataset import Dataset
 
 CODER_VERSION = 1  # part of the cache key: bump when the coder's answers change
-MODEL_NAME = "offline/simulated-coder"
-BANNER = "# Written by the cwmb simulated coder (offline model), NOT by an LLM."
 _TAGS = re.compile(r"^# simulated-coder: env=(?P<env>\S+) faults=(?P<faults>\S*)", re.MULTILINE)
 
 ReferenceSource = Callable[[str], str]
@@ -139,7 +137,7 @@ def render_program(env_name: str, faults: list[Fault], reference: str) -> str:
     return header + apply_faults(reference, faults, keep_module_docstring=False)
 
 
-class SimulatedCoder:
+class SimulatedCoder(SimulatedCoderBase):
     """A :class:`~cwmb.llm.protocol.Backend` writing faulty reference programs (see the module docstring)."""
 
     def __init__(
@@ -147,16 +145,6 @@ class SimulatedCoder:
     ) -> None:
         self.skill = skill or OfflineSkill()
         self._reference_source = reference_source or default_reference_source
-
-    @property
-    def name(self) -> str:
-        """``offline/simulated-coder``."""
-        return MODEL_NAME
-
-    @property
-    def simulated(self) -> bool:
-        """Always: no LLM is involved."""
-        return True
 
     def cache_key_parts(self, request: LLMRequest) -> dict[str, Any]:
         """What the answer depends on: skill, env (and its reference), action, program, sample index.
@@ -177,13 +165,12 @@ class SimulatedCoder:
 
     def generate(self, request: LLMRequest) -> Completion:
         """Write a program for ``request.env_name`` (or a short notice when no env is named)."""
-        tokens_in = sum(rough_token_count(m.content) for m in request.messages)
         if request.env_name is None:
             text = (
                 "This is the cwmb simulated coder (offline model), not an LLM. It writes world models "
                 "only for requests that name a benchmark environment."
             )
-            return Completion(text, tokens_in, rough_token_count(text), 0.0)
+            return self.answer(request, text)
         reference = self._reference(request.env_name)
         faults = self.choose_faults(request, reference)
         program = render_program(request.env_name, faults, reference)
@@ -192,7 +179,7 @@ class SimulatedCoder:
             f"Simulated coder (offline model, not an LLM): a {verb} world model for {request.env_name}.\n\n"
             f"```python\n{program}```\n"
         )
-        return Completion(text, tokens_in, rough_token_count(text), 0.0)
+        return self.answer(request, text)
 
     def _reference(self, env_name: str) -> str:
         try:
@@ -206,25 +193,13 @@ class SimulatedCoder:
 
     def choose_faults(self, request: LLMRequest, reference: str) -> list[Fault]:
         """The faults of the answer: fresh ones for generate, a repaired subset for improve/fix."""
-        rng = random.Random(
-            stable_hash(
-                [
-                    self.skill.seed,
-                    request.env_name,
-                    request.action,
-                    request.sample_index,
-                    request.program or "",
-                ]
-            )
-        )
-        previous = read_fault_tags(request.program) if request.program else None
-        if request.action not in ("improve", "fix") or previous is None or previous[0] != request.env_name:
-            # Generate, or a program the coder did not write: it cannot know its faults, so it
-            # writes a fresh program rather than pretend to repair one.
-            low, high = self.skill.generate_faults
-            return sample_faults(reference, rng, self.skill.fault_weights, rng.randint(low, high))
-        removal = self.skill.fix_remove if request.action == "fix" else self.skill.improve_remove
-        kept = [f for f in previous[1] if rng.random() >= removal.get(f.kind, 0.0)]
-        if rng.random() < self.skill.p_new_fault:
-            kept += sample_faults(reference, rng, self.skill.fault_weights, 1, existing=kept)
-        return kept
+        rng = self.request_rng(request)
+        tags = read_fault_tags(request.program) if request.program else None
+        own = tags is not None and request.action in REPAIR_ACTIONS and tags[0] == request.env_name
+        weights = self.skill.fault_weights
+
+        def sample(count: int, existing: list[Fault]) -> list[Fault]:
+            return sample_faults(reference, rng, weights, count, existing=existing)
+
+        previous = tags[1] if own and tags is not None else None
+        return self.corrupt_or_repair(request.action, rng, previous, sample, lambda fault: fault.kind)

@@ -28,6 +28,7 @@ import numpy as np
 from cwmb.rtfm import rules
 from cwmb.rtfm.predictions import RtfmPredictions
 from cwmb.scoring_original import class_balanced_mean
+from cwmb.scoring_records import ScoreRecord
 from cwmb.trajectories.dataset import Dataset
 
 METRICS = ("default", "original")
@@ -39,27 +40,16 @@ TERMINAL_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
-class RtfmScoreResult:
+class RtfmScoreResult(ScoreRecord):
     """Accuracy of one RTFM model on one dataset under one metric.
 
-    ``state``, ``reward``, ``done`` and ``valid_actions`` are the fractions of transitions
-    whose part is right (for ``original``, state and valid actions count only the
-    non-terminal transitions, where they are judged). ``perfect`` and ``failing`` come
-    from per-transition booleans.
+    ``valid_actions`` is the fraction of transitions whose valid actions are right under
+    ``valid_actions_rule`` (for ``original``, state and valid actions count only the
+    non-terminal transitions, where they are judged).
     """
 
-    metric: str
-    env: str
-    accuracy: float
-    state: float
-    reward: float
-    done: float
     valid_actions: float
     valid_actions_rule: str
-    n: int
-    n_correct: int
-    perfect: bool
-    failing: tuple[int, ...]
     board_ok: np.ndarray = field(repr=False, compare=False)
     inventory_ok: np.ndarray = field(repr=False, compare=False)
     reward_ok: np.ndarray = field(repr=False, compare=False)
@@ -72,23 +62,9 @@ class RtfmScoreResult:
         """Per transition: board and inventory both right."""
         return self.board_ok & self.inventory_ok
 
-    def as_dict(self, max_failing: int = 20) -> dict[str, Any]:
-        """JSON-friendly summary (the first ``max_failing`` failing indices only)."""
-        return {
-            "metric": self.metric,
-            "env": self.env,
-            "accuracy": self.accuracy,
-            "state": self.state,
-            "reward": self.reward,
-            "done": self.done,
-            "valid_actions": self.valid_actions,
-            "valid_actions_rule": self.valid_actions_rule,
-            "n": self.n,
-            "n_correct": self.n_correct,
-            "perfect": self.perfect,
-            "n_failing": len(self.failing),
-            "failing": list(self.failing[:max_failing]),
-        }
+    def extra_parts(self) -> dict[str, Any]:
+        """The valid-actions part and its rule (written after ``done``)."""
+        return {"valid_actions": self.valid_actions, "valid_actions_rule": self.valid_actions_rule}
 
 
 def true_valid_actions(dataset: Dataset) -> np.ndarray:

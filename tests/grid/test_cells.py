@@ -68,6 +68,11 @@ class _NumbersSuite:
     def usable_targets(self, targets, llm_config):
         return targets, []
 
+    def method_spec(self, name):
+        from cwmb.methods import load_method_config
+
+        return load_method_config(name)
+
 
 def test_a_registered_suite_kind_expands_like_the_built_in_ones():
     from cwmb.grid.suites import _SUITES, get_suite, register_suite

@@ -6,7 +6,7 @@ import pytest
 
 from cwmb.errors import CwmbError
 from cwmb.grid.experiment import experiment_from_dict, list_experiments, load_experiment
-from tests.grid.conftest import run_cwmb, write_experiment
+from tests.grid.conftest import lines, run_cwmb, write_experiment
 
 MINIMAL = {"suites": {"cwmb": {"envs": ["CartPole-v1"]}}, "methods": ["gif_mcts"], "llms": ["offline"]}
 
@@ -27,7 +27,7 @@ def test_the_five_shipped_experiments_load():
 @pytest.mark.parametrize(
     ("changes", "message", "hint"),
     [
-        ({"methdos": ["gif_mcts"]}, "unknown key 'methdos' in experiment", "did you mean methods?"),
+        ({"methdos": ["gif_mcts"]}, "unknown key 'methdos' in experiment", "did you mean methods"),
         ({"llms": [{"config": "offline"}]}, "llms[0] has no 'budget'", "budget: LLM calls per cell"),
         ({"stages": ["synthesise"]}, "unknown stage 'synthesise'", "did you mean synthesize?"),
         ({"llms": [{"config": "offline", "budget": 0}]}, "'budget' must be an integer >= 1", None),
@@ -94,6 +94,9 @@ def test_an_apps_grid_runs_its_cells_as_apps_runs(tmp_path):
     run = tmp_path / "out" / "gif_mcts-offline-b2-seed0"
     assert (run / "apps_run.json").is_file()
     assert sorted(p.name for p in run.iterdir() if (p / "summary.json").is_file()) == ["3000", "3001"]
+    # The grid counts an APPS cell's calls from its problems' call logs: the first run paid them all.
+    logged = sum(len(lines(log)) for log in run.glob("*/llm_calls.jsonl"))
+    assert logged > 0 and f"{logged} new LLM call(s)" in done.stdout
     again = run_cwmb("run", str(path), env={"CWMB_CACHE_DIR": str(tmp_path / "c")})
     assert again.returncode == 0 and "0 new LLM call(s)" in again.stdout
 
@@ -104,3 +107,27 @@ def test_a_bad_shard_and_executor_are_one_clean_line(tmp_path):
         done = run_cwmb("run", str(path), *args)
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert message in done.stderr.splitlines()[0]
+
+
+def test_table1_apps_dry_run_has_the_papers_three_methods():
+    done = run_cwmb("run", "paper-table1-apps", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "60 cell(s); at most 1200 LLM call(s)" in done.stdout  # 20 chunks x 3 methods x 20 calls
+    for method in ("zero_shot_cot", "worldcoder", "gif_mcts"):
+        assert f"{method}-llama3-70b-vllm-b20-seed0/0:50" in done.stdout
+    assert "best_of_n-" not in done.stdout
+
+
+def test_each_suite_checks_the_methods_its_domain_accepts(tmp_path):
+    from cwmb.grid.expansion import expand_cells
+
+    base = {**MINIMAL, "llms": [{"config": "offline", "budget": 1}]}
+    apps = {"apps": {"data": str(tmp_path), "problems": "0:2"}}
+    plan = experiment_from_dict({**base, "suites": apps, "methods": ["zero_shot_cot"]})
+    assert [cell.method for cell in expand_cells(plan).cells] == ["zero_shot_cot"]
+    with pytest.raises(CwmbError) as raised:  # the cwmb domain has no zero_shot_cot
+        expand_cells(experiment_from_dict({**base, "methods": ["zero_shot_cot"]}))
+    assert "no method config 'zero_shot_cot'" in raised.value.message
+    with pytest.raises(CwmbError) as raised:
+        expand_cells(experiment_from_dict({**base, "suites": apps, "methods": ["zero_shot_cat"]}))
+    assert "(apps suite)" in raised.value.message and "also takes zero_shot_cot" in raised.value.hint

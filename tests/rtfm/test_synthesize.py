@@ -24,7 +24,7 @@ def synthesize(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 def test_every_method_runs_on_rtfm_offline_and_says_simulated(tmp_path, pool, method):
     # In-process with the CLI's own evaluator factory and a shared real sandbox pool (fast).
     from cwmb.benchmark import get_env
-    from cwmb.cli.synthesize_cmd import _evaluator_factory
+    from cwmb.evaluators import sandbox_evaluator_factory
     from cwmb.llm import load_llm_config
     from cwmb.methods import load_method_config
     from cwmb.methods.synthesis import synthesize_env
@@ -38,7 +38,7 @@ def test_every_method_runs_on_rtfm_offline_and_says_simulated(tmp_path, pool, me
         results_dir=tmp_path / "r",
         data_root=REPO / "trajectories",
         seed=0,
-        evaluator_factory=_evaluator_factory(pool),
+        evaluator_factory=sandbox_evaluator_factory(pool),
         cache_dir=tmp_path / "cache",
     )
     summary = outcome.summary

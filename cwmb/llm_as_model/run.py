@@ -28,10 +28,9 @@ class DirectPredictionResult:
     unparseable: int
     accuracy: float
     accuracy_original: float
+    correct: int  # transitions with next state, reward and done all right (default metric)
     llm_seconds: list[float]
     cache_hits: int
-    cwm_seconds_per_step: float | None
-    cwm_label: str
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -41,10 +40,7 @@ class DirectPredictionResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the result file and --json."""
-        ratio = None
-        if self.llm_median_seconds is not None and self.cwm_seconds_per_step:
-            ratio = self.llm_median_seconds / self.cwm_seconds_per_step
-        return {**self.__dict__, "llm_median_seconds": self.llm_median_seconds, "ratio": ratio}
+        return {**self.__dict__, "llm_median_seconds": self.llm_median_seconds}
 
 
 def _subset(data: Dataset, rows: np.ndarray) -> Dataset:
@@ -72,7 +68,7 @@ def run_llm_as_model(
 ) -> tuple[DirectPredictionResult, Dataset]:
     """Ask ``llm`` to predict ``transitions`` recorded transitions; score and time its answers.
 
-    Returns the result (without the CWM timing, which the caller adds) and the queried
+    Returns the result (without the CWM's row, which the caller measures) and the queried
     transitions as a dataset, so that a CWM can be timed on exactly the same ones.
     """
     queries, shot_rows = choose_rows(len(data), transitions, shots, seed)
@@ -111,6 +107,7 @@ def run_llm_as_model(
             )
     queried = _subset(data, queries)
     predictions = Predictions(next_states, rewards, dones, valid, tuple(problems))
+    scored = score(queried, predictions)
     result = DirectPredictionResult(
         env=spec.name,
         model=llm.name,
@@ -118,12 +115,11 @@ def run_llm_as_model(
         transitions=len(queries),
         shots=len(examples),
         unparseable=int((~valid).sum()),
-        accuracy=score(queried, predictions).accuracy,
+        accuracy=scored.accuracy,
         accuracy_original=score(queried, predictions, "original").accuracy,
+        correct=scored.n_correct,
         llm_seconds=seconds,
         cache_hits=hits,
-        cwm_seconds_per_step=None,
-        cwm_label="",
         problems=[p for p in problems if p],
     )
     return result, queried

@@ -20,6 +20,7 @@ from cwmb.report.generalization import generalization_table
 from cwmb.report.model import Report
 from cwmb.report.normalizers import normalizer_notes, with_published_normalizers
 from cwmb.report.runs import LoadedRuns, load_runs
+from cwmb.report.table8 import load_records, table8
 from cwmb.report.tables import ReportTable, main_table, per_env_table
 from cwmb.report.usage import usage_table
 from cwmb.report.writers import FORMATS, csv_text, json_text, latex, markdown
@@ -67,6 +68,9 @@ def build_report(
     )
     if generalization is not None:
         tables.append(generalization)
+    llm_as_model = table8(load_records(results, loaded.warnings), metric)  # Table 8, when records exist
+    if llm_as_model is not None:
+        tables.append(llm_as_model)
     return Report(loaded, found, tables, references)
 
 

@@ -31,6 +31,7 @@ SCRIPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("scoring_speed.py", ()),
     ("ceilings.py", ("--random", "0")),
     ("metric_comparison.py", ()),
+    ("llm_as_model_speed.py", ()),
 )
 
 

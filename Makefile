@@ -12,7 +12,7 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,ray,minari]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,ray,minari,offline-rl]"
 	touch $(STAMP)
 
 test: setup

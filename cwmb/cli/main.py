@@ -35,6 +35,7 @@ COMMAND_MODULES = [  # in pipeline order, which is the order of `cwmb --help`
     "cwmb.cli.run_cmd",
     "cwmb.cli.llm_cmd",
     "cwmb.cli.llm_as_model_cmd",
+    "cwmb.cli.baseline_cmd",
     "cwmb.cli.apps_cmd",
     "cwmb.cli.sandbox_cmd",
 ]

@@ -1,0 +1,1 @@
+"""Offline-RL baselines trained on cwmb's datasets (paper Table 12)."""

@@ -1,0 +1,49 @@
+"""CQL baseline: short real training with d3rlpy on real gymnasium envs, resume, missing extra."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cwmb.benchmark.registry import get_env
+
+STUB = Path(__file__).parent / "stub_missing"
+
+
+@pytest.mark.parametrize("env", ["CartPole-v1", "Pendulum-v1"])
+def test_trains_evaluates_and_resumes(env: str, tmp_path: Path) -> None:
+    pytest.importorskip("d3rlpy", reason="the offline-rl extra (d3rlpy) is not installed")
+    from cwmb.baselines.cql import run_env
+
+    record = run_env(get_env(env), tmp_path, steps=4, seed=0, episodes=1)
+    assert record is not None
+    assert record["algorithm"] == ("DiscreteCQL" if env == "CartPole-v1" else "CQL")
+    assert len(record["returns"]) == 1
+    assert json.loads((tmp_path / f"{env}.json").read_text()) == record
+    assert run_env(get_env(env), tmp_path, steps=4, seed=0, episodes=1) is None  # resumed: not retrained
+
+
+def test_one_hot_encoding_of_tuple_observations() -> None:
+    import numpy as np
+
+    from cwmb.baselines.cql import encode
+
+    encoded = encode(np.array([[3, 1]]), [4, 2])
+    assert encoded.tolist() == [[0, 0, 0, 1, 0, 1]]
+
+
+def test_missing_extra_is_one_line_error(tmp_path: Path) -> None:
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(STUB), os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-m", "cwmb", "baseline", "cql", "--env", "CartPole-v1"]
+    command += ["--out", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=environment)
+    assert result.returncode == 2
+    assert "error: d3rlpy (the offline-rl extra) is not installed" in result.stderr
+    assert "hint: pip install -e '.[offline-rl]'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.iterdir())

@@ -8,6 +8,7 @@ because a neural learner cannot use a state index as a magnitude.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -101,6 +102,18 @@ def evaluate(learner: Any, env: Any, spec: EnvSpec, *, episodes: int, seed: int)
     return returns
 
 
+def _check_same_settings(path: Path, **settings: int) -> None:
+    """Resume only a record made with these settings; never overwrite or reuse another one."""
+    record = json.loads(path.read_text(encoding="utf-8"))
+    differing = {name: record.get(name) for name, value in settings.items() if record.get(name) != value}
+    if differing:
+        shown = ", ".join(f"{name}={value}" for name, value in differing.items())
+        raise CwmbError(
+            f"{path} was made with other settings ({shown})",
+            "pass the same --steps/--seed/--episodes to resume it, or --out DIR for a new set of records",
+        )
+
+
 def run_env(spec: EnvSpec, out: Path, *, steps: int, seed: int, episodes: int) -> dict[str, Any] | None:
     """Train and evaluate CQL on one env, write ``out/<env>.json``; None if already there."""
     from cwmb.benchmark.making import make_env
@@ -108,6 +121,7 @@ def run_env(spec: EnvSpec, out: Path, *, steps: int, seed: int, episodes: int) -
 
     path = out / f"{spec.name}.json"
     if path.exists():
+        _check_same_settings(path, steps=steps, seed=seed, episodes=episodes)
         print(f"cql {spec.name}: done already ({path}), skipped", file=sys.stderr)
         return None
     data = load_dataset(None, spec.name)

@@ -28,6 +28,18 @@ def test_trains_evaluates_and_resumes(env: str, tmp_path: Path) -> None:
     assert run_env(get_env(env), tmp_path, steps=4, seed=0, episodes=1) is None  # resumed: not retrained
 
 
+def test_a_record_with_other_settings_is_neither_reused_nor_overwritten(tmp_path: Path) -> None:
+    from cwmb.baselines.cql import run_env
+    from cwmb.errors import CwmbError
+
+    record = {"env": "CartPole-v1", "steps": 1000, "seed": 0, "episodes": 10, "returns": [1.0]}
+    path = tmp_path / "CartPole-v1.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(CwmbError, match="other settings \\(steps=1000\\)"):
+        run_env(get_env("CartPole-v1"), tmp_path, steps=4, seed=0, episodes=10)
+    assert json.loads(path.read_text(encoding="utf-8")) == record
+
+
 def test_one_hot_encoding_of_tuple_observations() -> None:
     import numpy as np
 

@@ -32,6 +32,7 @@ SCRIPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ceilings.py", ("--random", "0")),
     ("metric_comparison.py", ()),
     ("llm_as_model_speed.py", ()),
+    ("cql_training.py", ()),
 )
 
 

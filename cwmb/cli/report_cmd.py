@@ -23,8 +23,11 @@ def report(
         "--references",
         help="Normalizers of R: ours (this stack's references) or published (the paper's Table 12).",
     ),
+    cql: Path = typer.Option(
+        None, "--cql", help="Folder of `cwmb baseline cql` records for Table 12 (default: the shipped ones)."
+    ),
 ) -> None:
-    """The paper's tables (2, 10/11, 7), LLM usage and plots, beside the published numbers."""
+    """The paper's tables (2, 10/11, 7, 12, 8), LLM usage and plots, beside the published numbers."""
     from rich.console import Console
 
     from cwmb.planning.published_references import check_choice
@@ -44,7 +47,7 @@ def report(
         print_tables(tables, Console(width=None if Console().is_terminal else 160))
         typer.echo(f"wrote {len(written)} files to {folder}/: {', '.join(p.name for p in written)}")
         return
-    built = build_report(runs, results, metric, references)
+    built = build_report(runs, results, metric, references, cql)
     console = Console(width=None if Console().is_terminal else 160)
     print_tables(built.tables, console)
     for warning in built.loaded.warnings:

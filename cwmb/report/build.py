@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from cwmb.baselines import CQL_RECORDS
 from cwmb.benchmark.registry import get_env
 from cwmb.planning.published_references import PUBLISHED_LABEL, check_choice
 from cwmb.report.actions import actions_table
@@ -21,6 +22,7 @@ from cwmb.report.model import Report
 from cwmb.report.normalizers import normalizer_notes, with_published_normalizers
 from cwmb.report.runs import LoadedRuns, load_runs
 from cwmb.report.table8 import load_records, table8
+from cwmb.report.table12 import load_cql_records, table12
 from cwmb.report.tables import ReportTable, main_table, per_env_table
 from cwmb.report.usage import usage_table
 from cwmb.report.writers import FORMATS, csv_text, json_text, latex, markdown
@@ -33,11 +35,13 @@ def build_report(
     results: Path = Path("results"),
     metric: str = "default",
     references: str = "ours",
+    cql_records: Path | None = None,
 ) -> Report:
     """Read ``runs`` and make every table (see the module docstring).
 
     ``references="published"`` normalizes R with the paper's Table 12 returns instead of
-    the ones each evaluation used (see :mod:`cwmb.report.normalizers`).
+    the ones each evaluation used (see :mod:`cwmb.report.normalizers`). ``cql_records`` is
+    the folder of ``cwmb baseline cql`` records for Table 12 (default: the shipped ones).
     """
     check_choice(references)
     loaded = load_runs(runs, results, metric)
@@ -68,6 +72,11 @@ def build_report(
     )
     if generalization is not None:
         tables.append(generalization)
+    if not cwmb_part.frame.empty:
+        records = load_cql_records(cql_records or CQL_RECORDS, loaded.warnings)
+        baseline = table12(records, cwmb_part.frame, groups(cwmb_part.frame), references)
+        if baseline is not None:
+            tables.append(baseline)
     llm_as_model = table8(load_records(results, loaded.warnings), metric)  # Table 8, when records exist
     if llm_as_model is not None:
         tables.append(llm_as_model)

@@ -118,12 +118,17 @@ def write_env_run(
 
 
 def write_evaluation(
-    env_dir: Path, accuracy: float | None, r: float | str | None, original: float | None = None
+    env_dir: Path,
+    accuracy: float | None,
+    r: float | str | None,
+    original: float | None = None,
+    profile: str = "quick",
+    return_mean: float = 10.0,
 ):
     """``evaluation.json`` for the env's current ``best.py``; ``r`` may be NA or NO_REFERENCE."""
     text = (env_dir / "best.py").read_text()
     scored = None if accuracy is None else {"accuracy": accuracy, "metric": "default"}
-    returns: dict[str, Any] = {"mean": 10.0, "standard_error": 1.0, "n": 2, "normalized": None}
+    returns: dict[str, Any] = {"mean": return_mean, "standard_error": 1.0, "n": 2, "normalized": None}
     if r == NA:
         returns |= {
             "normalized_note": "oracle and random returns are equal",
@@ -138,7 +143,7 @@ def write_evaluation(
         "schema_version": 1,
         "env": env_dir.name,
         "program_hash": digest(text),
-        "profile": {"name": "quick"},
+        "profile": {"name": profile},
         "episodes": [{"episode": 0}, {"episode": 1}],
         "returns": returns,
         "accuracy": {

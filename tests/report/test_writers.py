@@ -21,6 +21,7 @@ def test_writes_every_format_without_plots(two_runs):
             "per_env.csv",
             "usage.csv",
             "actions.csv",
+            "table12.csv",  # the shipped CQL records, for the runs' envs
             "runs.csv",
             "report.tex",
             "report.json",

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -69,21 +69,27 @@ class MCTSSettings:
 UNVISITED_RULES = ("first", "optimistic")
 
 
-@dataclass
 class _ActionNode:
-    visits: int = 0
-    value_sum: float = 0.0
-    # (observation key, done) -> (reward, child state node)
-    outcomes: dict[Hashable, tuple[float, _StateNode]] = field(default_factory=dict)
+    # Slotted classes, not dataclasses: one node is built per simulation and its fields are
+    # read on every tree step.
+    __slots__ = ("outcomes", "value_sum", "visits")
+
+    def __init__(self) -> None:
+        self.visits = 0
+        self.value_sum = 0.0
+        # (observation key, done) -> (reward, child state node)
+        self.outcomes: dict[Hashable, tuple[float, _StateNode]] = {}
 
 
-@dataclass
 class _StateNode:
-    terminal: bool = False
-    visits: int = 0
-    actions: dict[int, _ActionNode] = field(default_factory=dict)
-    # The actions this node may take; None = all of them (models without valid actions).
-    allowed: tuple[int, ...] | None = None
+    __slots__ = ("actions", "allowed", "terminal", "visits")
+
+    def __init__(self, terminal: bool = False, allowed: tuple[int, ...] | None = None) -> None:
+        self.terminal = terminal
+        self.visits = 0
+        self.actions: dict[int, _ActionNode] = {}
+        # The actions this node may take; None = all of them (models without valid actions).
+        self.allowed = allowed
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ class RootStats:
 def observation_key(observation: Any) -> Hashable:
     """A hashable, exact key for an observation (arrays by dtype, shape and bytes)."""
     if isinstance(observation, np.ndarray):
-        return (observation.dtype.str, observation.shape, observation.tobytes())
+        return (observation.dtype, observation.shape, observation.tobytes())
     if isinstance(observation, tuple | list):
         return tuple(observation_key(item) for item in observation)
     if isinstance(observation, np.generic):
@@ -118,8 +124,10 @@ class MCTSPlanner:
         self.n_actions = n_actions
         self.settings = settings or MCTSSettings()
         self.rng = np.random.default_rng(seed)
-        # Actions are passed as np.int64, the type the CWM prompts promise.
-        self._actions = np.arange(n_actions, dtype=np.int64)
+        # Actions are passed as np.int64, the type the CWM prompts promise; a list of the
+        # scalars because indexing a list is several times cheaper than indexing an array.
+        self._actions = list(np.arange(n_actions, dtype=np.int64))
+        self._all_actions = tuple(range(n_actions))
 
     def plan(self, model: PlanningModel, token: Any, steps_left: int | None = None) -> list[np.int64]:
         """Search from ``token`` and return a one-action plan (MCTS replans every step).
@@ -136,7 +144,9 @@ class MCTSPlanner:
             model.load(token)
             if simulation == 0:
                 root.allowed = self._allowed(model)
-            self._simulate(model, root)
+                # Looked up once per search, not per tree step: the model does not change.
+                evaluate = self._rollout_function(model)
+            self._simulate(model.step, evaluate, root)
         visits = tuple(root.actions[a].visits if a in root.actions else 0 for a in range(self.n_actions))
         q_values = tuple(
             root.actions[a].value_sum / root.actions[a].visits if visits[a] else None
@@ -146,38 +156,78 @@ class MCTSPlanner:
 
     def choose(self, stats: RootStats) -> int:
         """Sample an action from ``softmax(Q / temperature)`` over the actions tried at the root."""
-        tried = [a for a, q in enumerate(stats.q_values) if q is not None]
+        # A NaN Q (a model returned NaN rewards) says nothing: such actions count as untried.
+        tried = [a for a, q in enumerate(stats.q_values) if q is not None and not math.isnan(q)]
         if not tried:
             return int(self.rng.integers(self.n_actions))
         q = np.array([stats.q_values[a] for a in tried], dtype=np.float64)
-        # Subtract the maximum so that exp never overflows at temperature 0.01.
-        weights = np.exp((q - q.max()) / self.settings.temperature)
+        best = q.max()
+        if math.isinf(best):  # infinite rewards: the actions at the extreme share the choice
+            weights = (q == best).astype(np.float64)
+        else:  # subtract the maximum so that exp never overflows at temperature 0.01
+            weights = np.exp((q - best) / self.settings.temperature)
         return tried[int(self.rng.choice(len(tried), p=weights / weights.sum()))]
 
-    def _simulate(self, model: PlanningModel, root: _StateNode) -> None:
-        """Select down to a new or terminal node, evaluate it, and back up."""
+    def _simulate(self, step: Any, evaluate: Any, root: _StateNode) -> None:
+        """Select down to a new or terminal node, evaluate it, and back up.
+
+        ``step`` is the model's step and ``evaluate`` gives a new node's value and its
+        valid actions (see :meth:`_rollout_function`).
+        """
         path: list[tuple[_StateNode, _ActionNode, float]] = []
-        node = root
+        node, actions, ndarray = root, self._actions, np.ndarray
         while True:
             action = self._select(node)
             edge = node.actions.get(action)
             if edge is None:  # not setdefault: that would build a node on every step
                 edge = node.actions[action] = _ActionNode()
-            observation, reward, done = model.step(self._actions[action])
-            key = (observation_key(observation), done)
-            known = edge.outcomes.get(key)
-            child = known[1] if known is not None else _StateNode(terminal=done, allowed=self._allowed(model))
-            if known is None:
-                edge.outcomes[key] = (reward, child)
+            observation, reward, done = step(actions[action])
+            # observation_key, inlined for the common case of a plain array.
+            if type(observation) is ndarray:
+                key = ((observation.dtype, observation.shape, observation.tobytes()), done)
+            else:
+                key = (observation_key(observation), done)
             path.append((node, edge, reward))
-            node = child
-            if child.terminal:
+            known = edge.outcomes.get(key)
+            if known is not None:
+                node = known[1]
+                if node.terminal:
+                    value = 0.0
+                    break
+                continue
+            if done:  # a terminal node is never expanded: its value is 0
+                node = _StateNode(terminal=True)
+                edge.outcomes[key] = (reward, node)
                 value = 0.0
                 break
-            if known is None:  # a node seen for the first time: evaluate it by a rollout
-                value = self._rollout(model)
-                break
-        self._backup(path, node, value)
+            # A node seen for the first time: evaluate it by a rollout.
+            allowed, value = evaluate()
+            node = _StateNode(allowed=allowed)
+            edge.outcomes[key] = (reward, node)
+            break
+        # Back up reward + γ·value from the leaf to the root.
+        node.visits += 1
+        discount = self.settings.discount
+        for parent, edge, reward in reversed(path):
+            value = reward + discount * value
+            edge.visits += 1
+            edge.value_sum += value
+            parent.visits += 1
+
+    def _rollout_function(self, model: PlanningModel) -> Any:
+        """What :meth:`_simulate` calls at a new node: ``() -> (valid actions, rollout value)``.
+
+        The valid actions are read before the rollout moves the model on.
+        """
+        if getattr(model, "valid_actions", None) is not None:
+            return lambda: (self._allowed(model), self._rollout_valid(model))
+        own_loop = getattr(model, "rollout", None)  # ObservationModel's: the same sum, faster
+        size, discount = self.settings.max_rollout_steps, self.settings.discount
+        integers, n = self.rng.integers, self.n_actions
+        if own_loop is not None:
+            # Actions drawn at once; the elements are already np.int64, the type models get.
+            return lambda: (None, float(own_loop(integers(n, size=size), discount)))
+        return lambda: (None, self._rollout_stepwise(model, integers(n, size=size)))
 
     def _allowed(self, model: PlanningModel) -> tuple[int, ...] | None:
         """The model's valid actions in its current state, if it offers them (and any is in range)."""
@@ -193,32 +243,35 @@ class MCTSPlanner:
         With ``unvisited: optimistic`` untried actions are not forced: they compete in the UCT
         score with the value ``unvisited_value`` and zero visits, as in the original.
         """
-        s = self.settings
-        # Plain Python, not numpy: with 2-6 actions array overhead would dominate.
-        choices = range(self.n_actions) if node.allowed is None else node.allowed
-        if s.unvisited == "first" and len(node.actions) < len(choices):
-            untried = [a for a in choices if a not in node.actions]
+        # Plain Python with locals, not numpy: with 2-6 actions array overhead would dominate,
+        # and this runs once per tree step (about half of MCTS's imagined steps).
+        s, edges = self.settings, node.actions
+        choices = self._all_actions if node.allowed is None else node.allowed
+        if len(edges) < len(choices) and s.unvisited == "first":
+            untried = [a for a in choices if a not in edges]
             return untried[int(self.rng.integers(len(untried)))] if len(untried) > 1 else untried[0]
-        log_n = math.log(max(node.visits, 1))
-        scores = []
+        visits, exploration, offset = node.visits, s.exploration, s.visit_offset
+        log_n, sqrt = (math.log(visits) if visits > 1 else 0.0), math.sqrt
+        # The first maximiser, and the list of all of them only when there is a tie.
+        best, chosen, ties = -math.inf, None, None
         for a in choices:
-            edge = node.actions.get(a)
-            visits = edge.visits if edge is not None else 0
-            value = edge.value_sum / visits if visits else s.unvisited_value
-            scores.append(value + s.exploration * math.sqrt(log_n / (visits + s.visit_offset)))
-        best = max(scores)
-        ties = [a for a, score in zip(choices, scores, strict=True) if score == best]
+            edge = edges.get(a)
+            if edge is not None and edge.visits:
+                score = edge.value_sum / edge.visits + exploration * sqrt(log_n / (edge.visits + offset))
+            else:
+                score = s.unvisited_value + exploration * sqrt(log_n / offset)
+            if score > best:
+                best, chosen, ties = score, a, None
+            elif score == best:
+                ties = [chosen, a] if ties is None else [*ties, a]
+        if chosen is None:  # every score NaN (a model returned NaN rewards): none is better
+            ties = list(choices)
+        if ties is None:
+            return chosen
         return ties[0] if len(ties) == 1 else ties[int(self.rng.integers(len(ties)))]
 
-    def _rollout(self, model: PlanningModel) -> float:
-        """Discounted return of uniformly random actions, up to ``max_rollout_steps`` or ``done``."""
-        if getattr(model, "valid_actions", None) is not None:
-            return self._rollout_valid(model)
-        # Drawn at once; the elements are already np.int64, the type models get.
-        actions = self.rng.integers(self.n_actions, size=self.settings.max_rollout_steps)
-        own_loop = getattr(model, "rollout", None)  # ObservationModel's: the same sum, faster
-        if own_loop is not None:
-            return float(own_loop(actions, self.settings.discount))
+    def _rollout_stepwise(self, model: PlanningModel, actions: np.ndarray) -> float:
+        """Discounted return of taking ``actions`` (random) in turn, up to ``done``."""
         total, weight = 0.0, 1.0
         for action in actions:
             _, reward, done = model.step(action)
@@ -229,7 +282,7 @@ class MCTSPlanner:
         return total
 
     def _rollout_valid(self, model: PlanningModel) -> float:
-        """Like :meth:`_rollout`, drawing each action among the model's current valid actions."""
+        """A random rollout drawing each action among the model's current valid actions."""
         total, weight = 0.0, 1.0
         for _ in range(self.settings.max_rollout_steps):
             allowed = self._allowed(model) or tuple(range(self.n_actions))
@@ -239,14 +292,3 @@ class MCTSPlanner:
             if done:
                 break
         return total
-
-    def _backup(
-        self, path: list[tuple[_StateNode, _ActionNode, float]], leaf: _StateNode, value: float
-    ) -> None:
-        """Propagate ``reward + γ·value`` from the leaf up to the root."""
-        leaf.visits += 1
-        for node, edge, reward in reversed(path):
-            value = reward + self.settings.discount * value
-            edge.visits += 1
-            edge.value_sum += value
-            node.visits += 1

@@ -101,16 +101,16 @@ class ObservationModel:
 
         The observation returned is the model's own object, valid until the model runs
         again: planners read it at once (MCTS hashes it, CEM ignores it) and keep states
-        only through :meth:`save`, which copies. So the one copy per step is the one that
-        matters, into ``set_state``: the model may keep and mutate what it is given, and
-        what it returned is about to become its input.
+        only through :meth:`save`, which copies. What ``set_state`` gets is therefore never
+        copied here: it is either :meth:`load`'s private copy or the model's own last output,
+        and no one but the model holds either, so a model that keeps and mutates its input
+        can only change its own objects. Array actions are copied, because a planner's plan
+        must not change under it.
         """
         # Inlined (not _frozen): this runs for every imagined step.
         try:
             if self.resync_every_step or not self._synced:
-                current = self._observation
-                self.model.set_state(current.copy() if isinstance(current, np.ndarray) else current)
-            # Copy array actions: a model mutating its input must not change a stored plan.
+                self.model.set_state(self._observation)
             if isinstance(action, np.ndarray):
                 action = action.copy()
             next_observation, reward, done = self.model.step(action)
@@ -125,9 +125,10 @@ class ObservationModel:
     def rollout(self, actions: Iterable[Any], discount: float) -> float:
         """Discounted return of taking ``actions`` in turn from the current observation, up to ``done``.
 
-        Exactly :meth:`step` per action (the same copies, conversions and ModelError) and
-        the same sum as a planner's own loop, in one loop: random rollouts are most of
-        MCTS's imagined steps, and a method call per step is a quarter of its overhead.
+        Exactly :meth:`step` per action (the same conversions and ModelError, the same
+        no-copy rule for states) and the same sum as a planner's own loop, in one loop:
+        random rollouts are most of MCTS's imagined steps, and a method call per step is a
+        quarter of its overhead.
         """
         set_state, step = self.model.set_state, self.model.step
         resync, synced, current = self.resync_every_step, self._synced, self._observation
@@ -135,7 +136,7 @@ class ObservationModel:
         try:
             for action in actions:
                 if resync or not synced:
-                    set_state(current.copy() if isinstance(current, np.ndarray) else current)
+                    set_state(current)
                 current, reward, done = step(action.copy() if isinstance(action, np.ndarray) else action)
                 synced = True
                 total += weight * float(reward)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -107,3 +109,56 @@ def test_the_model_s_own_rollout_loop_gives_the_same_search(make_model):
     assert hasattr(ObservationModel(make_model()), "rollout") and not hasattr(strict(make_model()), "rollout")
     stepwise = MCTSPlanner(2, settings, seed=3).search(strict(make_model()), 0)
     assert fast == stepwise
+
+
+class TextbookSelect(MCTSPlanner):
+    """UCT selection written the plain way (a score list, max, then ties), for comparison."""
+
+    def _select(self, node):
+        s = self.settings
+        choices = range(self.n_actions) if node.allowed is None else node.allowed
+        if s.unvisited == "first" and len(node.actions) < len(choices):
+            untried = [a for a in choices if a not in node.actions]
+            return untried[int(self.rng.integers(len(untried)))] if len(untried) > 1 else untried[0]
+        log_n = math.log(max(node.visits, 1))
+        scores = []
+        for a in choices:
+            edge = node.actions.get(a)
+            visits = edge.visits if edge is not None else 0
+            value = edge.value_sum / visits if visits else s.unvisited_value
+            scores.append(value + s.exploration * math.sqrt(log_n / (visits + s.visit_offset)))
+        ties = [a for a, score in zip(choices, scores, strict=True) if score == max(scores)]
+        return ties[0] if len(ties) == 1 else ties[int(self.rng.integers(len(ties)))]
+
+
+@pytest.mark.parametrize("rule", ["first", "optimistic"])
+@pytest.mark.parametrize("make_model", [lambda: Gamble(seed=5), lambda: Corridor(6), Patience])
+def test_fast_uct_selection_gives_the_textbook_search(rule, make_model):
+    settings = MCTSSettings(simulations=60, unvisited=rule)
+    for seed in range(4):
+        fast = MCTSPlanner(3, settings, seed).search(ObservationModel(make_model()), 0)
+        assert fast == TextbookSelect(3, settings, seed).search(ObservationModel(make_model()), 0)
+
+
+class ConstantReward:
+    """A model whose every reward is the same odd value (NaN, an infinity)."""
+
+    def __init__(self, reward):
+        self.reward = reward
+
+    def set_state(self, state):
+        self.state = state
+
+    def step(self, action):
+        return self.state + 1, self.reward, self.state >= 4
+
+
+@pytest.mark.parametrize("reward", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_rewards_still_give_a_valid_action(reward):
+    for seed in range(3):
+        plan = MCTSPlanner(2, MCTSSettings(), seed).plan(ObservationModel(ConstantReward(reward)), 0)
+        assert int(plan[0]) in (0, 1)
+
+
+def test_an_infinite_q_wins_the_choice():
+    assert MCTSPlanner(3, seed=0).choose(RootStats((5, 5, 5), (1.0, float("inf"), float("nan")))) == 1

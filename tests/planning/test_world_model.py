@@ -50,11 +50,16 @@ def test_tokens_survive_models_that_mutate_their_state():
     adapter.load(np.zeros(2))
     start = adapter.save()
     first, reward, done = adapter.step(0)
+    assert first.tolist() == [1.0, 1.0]  # a returned observation is valid until the model runs again
+    middle = adapter.save()
     second, _, _ = adapter.step(0)
-    assert start.tolist() == [0.0, 0.0] and first.tolist() == [1.0, 1.0] and second.tolist() == [2.0, 2.0]
+    assert start.tolist() == [0.0, 0.0] and middle.tolist() == [1.0, 1.0] and second.tolist() == [2.0, 2.0]
     assert type(reward) is float and type(done) is bool
     adapter.load(start)
     assert adapter.step(0)[0].tolist() == [1.0, 1.0]
+    adapter.load(middle)
+    assert adapter.rollout([0, 0], 1.0) == 2.0 and middle.tolist() == [1.0, 1.0]
+    assert adapter.save().tolist() == [3.0, 3.0]
 
 
 def test_set_state_runs_before_every_step_unless_told_otherwise():

@@ -27,6 +27,7 @@ SCRIPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("startup.py", ()),
     ("oracle_speed.py", ()),
     ("planning_overhead.py", ()),
+    ("reference_scaling.py", ()),
     ("sandbox_overhead.py", ("--repeats", "20")),
     ("scoring_speed.py", ()),
     ("ceilings.py", ("--random", "0")),

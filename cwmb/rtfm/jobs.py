@@ -18,9 +18,9 @@ import numpy as np
 from cwmb.rtfm import rules
 from cwmb.rtfm.predictions import RtfmPredictions
 from cwmb.sandbox.jobs import check_row_ids, row_ids_of
+from cwmb.sandbox.row_problems import problems_from_wire
 
 KIND = "rtfm_predict"
-_MAX_PROBLEM = 300
 
 
 def _field(value: Mapping[str, Any], key: str, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
@@ -64,13 +64,6 @@ class RtfmPredictJob:
         if not isinstance(value, dict):
             raise ValueError("rtfm predict reply is not a mapping")
         n = self.states.shape[0]
-        problems = value.get("problems")
-        if (
-            not isinstance(problems, list)
-            or len(problems) != n
-            or not all(isinstance(p, str) for p in problems)
-        ):
-            raise ValueError("reply field 'problems' is not a list of strings, one per transition")
         next_states = _field(value, "next_states", np.int64, (n, rules.STATE_WIDTH))
         if ((next_states < -1) | (next_states >= len(rules.VOCABULARY))).any():
             raise ValueError("reply field 'next_states' holds codes outside the vocabulary")
@@ -80,6 +73,6 @@ class RtfmPredictJob:
             rewards=_field(value, "rewards", np.float64, (n,)),
             dones=_field(value, "dones", np.bool_, (n,)),
             valid=_field(value, "valid", np.bool_, (n,)),
-            problems=tuple(p[:_MAX_PROBLEM] for p in problems),
+            problems=problems_from_wire(value, n),
             mutated=_field(value, "mutated", np.bool_, (n,)),
         )

@@ -15,6 +15,7 @@ import numpy as np
 
 from cwmb.rtfm import rules
 from cwmb.rtfm.convert import AnswerError, convert_answer
+from cwmb.sandbox.row_problems import problems_to_wire
 
 
 def _empty_reply(n: int) -> dict[str, Any]:
@@ -25,7 +26,6 @@ def _empty_reply(n: int) -> dict[str, Any]:
         "dones": np.zeros(n, dtype=bool),
         "valid": np.zeros(n, dtype=bool),
         "mutated": np.zeros(n, dtype=bool),
-        "problems": [""] * n,
     }
 
 
@@ -35,7 +35,7 @@ def predict_rtfm(request: dict[str, Any], phase: Any) -> dict[str, Any]:
 
     env_class = load_environment_class(request["source"], phase)
     states, actions = request["states"], request["actions"]
-    reply = _empty_reply(states.shape[0])
+    reply, problems = _empty_reply(states.shape[0]), [""] * states.shape[0]
     phase.now = f"calling {CLASS_NAME}()"
     env = env_class()
     # All boards as words at once; each call still gets its own fresh array.
@@ -55,8 +55,8 @@ def predict_rtfm(request: dict[str, Any], phase: Any) -> dict[str, Any]:
         try:
             row, mask, reward, done = convert_answer(answer)
         except AnswerError as problem:
-            reply["problems"][i] = str(problem)
+            problems[i] = str(problem)
             continue
         reply["next_states"][i], reply["valid_actions"][i] = row, mask
         reply["rewards"][i], reply["dones"][i], reply["valid"][i] = reward, done, True
-    return reply
+    return {**reply, **problems_to_wire(problems)}

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from cwmb.sandbox.row_problems import problems_to_wire
+
 _NUMBER = (int, float, np.integer, np.floating)
 _EXPECTED = "expected a tuple (next_state, reward, done)"
 
@@ -168,7 +170,7 @@ class PredictionTable:
             "rewards": self.rewards,
             "dones": self.dones,
             "valid": self.valid,
-            "problems": self.problems,
+            **problems_to_wire(self.problems),
         }
 
 

@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol, TypeVar
 import numpy as np
 
 from cwmb.predictions import Predictions
+from cwmb.sandbox.row_problems import problems_from_wire
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -120,19 +121,12 @@ class PredictJob:
         if not isinstance(value, dict):
             raise ValueError("predict reply is not a mapping")
         n, dim = self.states.shape
-        problems = value.get("problems")
-        if (
-            not isinstance(problems, list)
-            or len(problems) != n
-            or not all(isinstance(p, str) for p in problems)
-        ):
-            raise ValueError("reply field 'problems' is not a list of strings, one per transition")
         return Predictions(
             next_states=_field(value, "next_states", np.float64, (n, dim)),
             rewards=_field(value, "rewards", np.float64, (n,)),
             dones=_field(value, "dones", np.bool_, (n,)),
             valid=_field(value, "valid", np.bool_, (n,)),
-            problems=tuple(p[:_MAX_PROBLEM] for p in problems),
+            problems=problems_from_wire(value, n),
         )
 
 

@@ -11,6 +11,10 @@ HalfCheetah model three ways, in one run:
 - scored: the way cwmb scores a dataset, in answer-free batches (one job each,
   ``cwmb.sandbox.answer_free``), on a pool of 1 and of 2 workers.
 
+It also measures what the machine itself allows two processes: the in-process task run by
+2 forked processes at once against 1 (the "ceiling" for 2 workers vs 1 on this work; on
+the project's 2-vCPU VM it varies from run to run, since the vCPUs share a host).
+
 Each figure is the median of many repetitions after a warm-up. Run with::
 
     .venv/bin/python benchmarks/sandbox_overhead.py
@@ -19,6 +23,7 @@ Each figure is the median of many repetitions after a warm-up. Run with::
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import time
 from collections.abc import Callable
@@ -149,6 +154,38 @@ def measure(pools: dict[int, WorkerPool], name: str, source: str, n: int, repeat
     return {"n": states.shape[0], **medians}
 
 
+def _predict_loop(request: dict, calls: int, start: object, out: object) -> None:
+    """In a forked process: wait for ``start``, run the predict task ``calls`` times, report the wall time."""
+    start.wait()  # type: ignore[attr-defined]
+    began = time.perf_counter()
+    for _ in range(calls):
+        predict(request, _Phase())
+    out.put(time.perf_counter() - began)  # type: ignore[attr-defined]
+
+
+def machine_ceiling(request: dict, calls: int = 10, repeats: int = 3) -> float:
+    """2 processes running the in-process predict task at once, against 1 (best of ``repeats``)."""
+    context = multiprocessing.get_context("fork")
+
+    def wall(processes: int) -> float:
+        start, out = context.Event(), context.Queue()
+        procs = [
+            context.Process(target=_predict_loop, args=(request, calls, start, out)) for _ in range(processes)
+        ]
+        for proc in procs:
+            proc.start()
+        time.sleep(0.2)  # every process at the start line before the clock starts
+        start.set()
+        times = [out.get() for _ in procs]
+        for proc in procs:
+            proc.join()
+        return max(times)
+
+    one = min(wall(1) for _ in range(repeats))
+    two = min(wall(2) for _ in range(repeats))
+    return 2 * one / two
+
+
 def isolated_job_ms(pool: WorkerPool, source: str, repeats: int) -> float:
     """Median round trip of a 1-transition job that finds the worker idle (after a pause)."""
     states, actions, action_kind, _ = rollouts("CartPole-v1", 1, seed=0)
@@ -173,6 +210,9 @@ def main() -> None:
         ("HalfCheetah-v4", HALFCHEETAH, 400),
         ("CartPole-v1", CARTPOLE, 4000),
     )
+    # Before any pool exists: the forked processes must not inherit its pipes.
+    states, actions, action_kind, _ = rollouts("CartPole-v1", 4000, seed=0)
+    ceiling = machine_ceiling(PredictJob(CARTPOLE, "box", action_kind, states, actions).request())  # type: ignore[arg-type]
     rows = []
     with WorkerPool(size=1) as one, WorkerPool(size=2) as two:
         pools = {1: one.start(), 2: two.start()}
@@ -210,6 +250,9 @@ def main() -> None:
                 r["scored2"] / r["floor"],
                 "<= 1.5x",
             )
+    print(
+        f"machine ceiling: the predict task (4000 CartPole transitions) in 2 processes vs 1: {ceiling:.2f}x"
+    )
     for name, r in rows:
         if r["n"] == 4000:
             figure(
@@ -217,6 +260,11 @@ def main() -> None:
                 r["scored1"] / r["scored2"],
                 ">= 1.9x",
             )
+    figure(
+        "machine ceiling: predict task, 2 processes vs 1 (4000 transitions)",
+        ceiling,
+        "info: the most 2 workers can give",
+    )
 
 
 if __name__ == "__main__":

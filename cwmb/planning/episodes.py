@@ -249,6 +249,33 @@ def _settings(agent: str, spec: EnvSpec, profile: PlannerProfile, cap: int) -> d
     return settings
 
 
+def episode_result(
+    spec: EnvSpec,
+    agent: str,
+    profile: PlannerProfile,
+    cap: int,
+    episode: int,
+    reset_seed: int,
+    started: float,
+    played: dict[str, Any],
+    **extra_settings: Any,
+) -> EpisodeResult:
+    """The record of an episode :func:`play` returned ``played`` for, begun at ``started`` (perf_counter).
+
+    Every runner (in process, sandboxed, RTFM) records its settings the same way;
+    ``extra_settings`` adds to them (e.g. ``sandboxed=True``).
+    """
+    return EpisodeResult(
+        env=spec.name,
+        agent=agent,
+        episode=episode,
+        reset_seed=reset_seed,
+        seconds=time.perf_counter() - started,
+        settings=_settings(agent, spec, profile, cap) | extra_settings,
+        **played,
+    )
+
+
 def run_episode(
     env: str | EnvSpec,
     agent: str,
@@ -268,16 +295,7 @@ def run_episode(
     real_env = make_env(spec)
     policy = _build_policy(agent, spec, real_env, profile, seeds, model)
     played = play(real_env, policy, seeds[0], cap)
-    seconds = time.perf_counter() - started
-    return EpisodeResult(
-        env=spec.name,
-        agent=agent,
-        episode=episode,
-        reset_seed=seeds[0],
-        seconds=seconds,
-        settings=_settings(agent, spec, profile, cap),
-        **played,
-    )
+    return episode_result(spec, agent, profile, cap, episode, seeds[0], started, played)
 
 
 def run_episodes(

@@ -16,7 +16,14 @@ import numpy as np
 
 from cwmb.benchmark.making import make_env
 from cwmb.benchmark.registry import EnvSpec
-from cwmb.planning.episodes import ActionInfo, EpisodeResult, episode_seeds, make_planner, play
+from cwmb.planning.episodes import (
+    ActionInfo,
+    EpisodeResult,
+    episode_result,
+    episode_seeds,
+    make_planner,
+    play,
+)
 from cwmb.planning.profiles import PlannerProfile, profile_from_dict
 from cwmb.planning.world_model import ModelError
 from cwmb.trajectories.dataset import observation_kind, to_row
@@ -132,23 +139,7 @@ def run_sandboxed_episode(
         pool, source, actions, profile, planner_seed, real_env.action_space.dtype, timeout
     )
     played = play(real_env, policy, reset_seed, cap)
-    settings = {
-        "profile": profile.name,
-        "seed": profile.seed,
-        "episode_cap": cap,
-        "planner": spec.planner,
-        spec.planner: profile.planner_settings(spec.planner),
-        "sandboxed": True,
-    }
-    return EpisodeResult(
-        env=spec.name,
-        agent="model",
-        episode=episode,
-        reset_seed=reset_seed,
-        seconds=time.perf_counter() - started,
-        settings=settings,
-        **played,
-    )
+    return episode_result(spec, "model", profile, cap, episode, reset_seed, started, played, sandboxed=True)
 
 
 # Modules the sandbox workers import once, before forking each job, so a decision does not

@@ -19,7 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from cwmb.planning.episodes import ActionInfo, EpisodeResult, OraclePolicy, episode_seeds, make_planner, play
+from cwmb.planning.episodes import (
+    ActionInfo,
+    EpisodeResult,
+    OraclePolicy,
+    episode_result,
+    episode_seeds,
+    make_planner,
+    play,
+)
 from cwmb.planning.profiles import PlannerProfile, profile_from_dict
 from cwmb.planning.world_model import ModelError, TrueEnvModel
 from cwmb.rtfm import rules
@@ -193,20 +201,4 @@ def run_rtfm_sandboxed_episode(
     started = time.perf_counter()
     policy = RtfmSandboxPolicy(pool, source, profile, planner_seed, timeout)
     played = play(make_env(spec), policy, reset_seed, cap)
-    settings = {
-        "profile": profile.name,
-        "seed": profile.seed,
-        "episode_cap": cap,
-        "planner": "mcts",
-        "mcts": profile.planner_settings("mcts"),
-        "sandboxed": True,
-    }
-    return EpisodeResult(
-        env=spec.name,
-        agent="model",
-        episode=episode,
-        reset_seed=reset_seed,
-        seconds=time.perf_counter() - started,
-        settings=settings,
-        **played,
-    )
+    return episode_result(spec, "model", profile, cap, episode, reset_seed, started, played, sandboxed=True)

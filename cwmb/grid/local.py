@@ -56,6 +56,18 @@ def failure_record(cell: Cell, problem: BaseException) -> dict[str, Any]:
     }
 
 
+def drain(finished: queue.Queue, timeout: float) -> list[Any]:
+    """Every item in ``finished``, waiting up to ``timeout`` s for the first (none: an empty list)."""
+    found = []
+    try:
+        found.append(finished.get(timeout=timeout))
+        while True:
+            found.append(finished.get_nowait())
+    except queue.Empty:
+        pass
+    return found
+
+
 class LocalExecutor:
     """Runs cells in ``workers`` processes; :meth:`poll` hands back finished cells."""
 
@@ -104,13 +116,7 @@ class LocalExecutor:
 
     def poll(self, timeout: float) -> list[tuple[Cell, dict[str, Any]]]:
         """Cells finished since the last poll (waiting up to ``timeout`` s for the first)."""
-        found = []
-        try:
-            found.append(self._finished.get(timeout=timeout))
-            while True:
-                found.append(self._finished.get_nowait())
-        except queue.Empty:
-            pass
+        found = drain(self._finished, timeout)
         return [item for item in (self._after_crash(c, r) for c, r in found) if item is not None]
 
     def _after_crash(self, cell: Cell, record: dict[str, Any]) -> tuple[Cell, dict[str, Any]] | None:

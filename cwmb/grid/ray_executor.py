@@ -24,7 +24,7 @@ from typing import Any
 
 from cwmb.errors import CwmbError
 from cwmb.grid.cells import Cell
-from cwmb.grid.local import MAX_ATTEMPTS, failure_record
+from cwmb.grid.local import MAX_ATTEMPTS, drain, failure_record
 from cwmb.grid.transfer import (
     FolderWatch,
     apply_files,
@@ -246,15 +246,8 @@ class RayExecutor:
             return self._cache
 
     def poll(self, timeout: float) -> list[tuple[Cell, dict[str, Any]]]:
-        """Cells finished since the last poll."""
-        found = []
-        try:
-            found.append(self._finished.get(timeout=timeout))
-            while True:
-                found.append(self._finished.get_nowait())
-        except queue.Empty:
-            pass
-        return found
+        """Cells finished since the last poll (waiting up to ``timeout`` s for the first)."""
+        return drain(self._finished, timeout)
 
     def close(self) -> None:
         """Wait for the cells' threads; stop Ray if this executor started it."""

@@ -21,6 +21,16 @@ from cwmb.report.table12 import load_cql_records, table12
 from tests.report.fakes import write_env_run, write_evaluation
 
 PAPER = load_reference_returns("paper")
+# A shipped paper-profile oracle with some but not all episodes (chosen from the file, since
+# unfinished references get finished over time: Swimmer was this env until 2026-12-04).
+UNFINISHED = next(
+    (
+        env
+        for (env, agent), block in sorted(PAPER.blocks.items())
+        if agent == "oracle" and 0 < len(block.episodes) < PAPER.target
+    ),
+    None,
+)
 
 
 def _mean(values: list[float]) -> float:
@@ -49,13 +59,16 @@ def _row(table, env: str) -> dict[str, str]:
 def cql_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "cql"
     _write_cql(folder, "CartPole-v1", [100.0, 200.0])
-    _write_cql(folder, "Swimmer-v4", [20.0, 40.0])
+    if UNFINISHED is not None:
+        _write_cql(folder, UNFINISHED, [20.0, 40.0])
     _write_cql(folder, "MountainCar-v0", [-200.0, -200.0])
     return folder
 
 
 def _report(tmp_path: Path, cql: Path, references: str = "ours"):
-    for env, profile in (("CartPole-v1", "paper"), ("Swimmer-v4", "paper"), ("MountainCar-v0", "quick")):
+    envs = [("CartPole-v1", "paper"), ("MountainCar-v0", "quick")]
+    envs += [(UNFINISHED, "paper")] if UNFINISHED is not None else []
+    for env, profile in envs:
         env_dir = write_env_run(tmp_path, "a", env, accuracies=[0.9])
         write_evaluation(env_dir, 0.9, 0.5, profile=profile, return_mean=123.0)
     report = build_report(["a"], tmp_path, references=references, cql_records=cql)
@@ -64,17 +77,19 @@ def _report(tmp_path: Path, cql: Path, references: str = "ours"):
 
 
 def test_cql_r_is_computed_against_complete_references_only(tmp_path: Path, cql_folder: Path) -> None:
+    if UNFINISHED is None:
+        pytest.skip("every shipped paper-profile oracle is finished or empty")
     table, _ = _report(tmp_path, cql_folder)
     cart = _row(table, "CartPole-v1")
     random, oracle = _reference_mean("CartPole-v1", "random"), _reference_mean("CartPole-v1", "oracle")
     assert cart["CQL"] == "150.0"
     assert cart["Random"] == f"{random:.1f}" and cart["Oracle"] == f"{oracle:.1f}"
     assert cart["R of CQL"] == f"{(150.0 - random) / (oracle - random):.2f}"
-    swimmer = _row(table, "Swimmer-v4")
-    episodes = len(PAPER.block("Swimmer-v4", "oracle").episodes)
-    assert episodes < PAPER.target  # the shipped oracle is unfinished: no R may rest on it
-    assert swimmer["R of CQL"] == "reference unfinished"
-    assert swimmer["Oracle"].endswith(f"({episodes}/{PAPER.target} ep.)")
+    unfinished = _row(table, UNFINISHED)
+    episodes = len(PAPER.block(UNFINISHED, "oracle").episodes)
+    assert 0 < episodes < PAPER.target  # the shipped oracle is unfinished: no R may rest on it
+    assert unfinished["R of CQL"] == "reference unfinished"
+    assert unfinished["Oracle"].endswith(f"({episodes}/{PAPER.target} ep.)")
     assert _row(table, "MountainCar-v0")["R of CQL"] == "N/A"  # oracle = random: a tie
 
 

@@ -83,7 +83,8 @@ def planning_step_seconds(env: str, profile_name: str, decisions: int) -> tuple[
         for i in range(decisions):
             policy.decide(data.observation(i % len(data)), steps_left=cap)
         per_step = (time.process_time() - started) / counting.steps
-        runs.append((per_step / (bare := bare_step_seconds(env, data, actions)), per_step, bare))
+        bare = bare_step_seconds(env, data, actions)
+        runs.append((per_step / bare, per_step, bare))
     _ratio, per_step, bare = sorted(runs)[len(runs) // 2]  # the run with the median ratio
     return per_step, bare, counting.steps
 

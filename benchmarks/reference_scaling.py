@@ -4,8 +4,8 @@ Issue 14's goal 6 asks for 2 workers >= 1.9x of 1 on reference episodes as well 
 scoring. A reference run is hours of CEM oracle episodes on MuJoCo, so this runs the same
 code path (``compute_references``, spawn-context worker processes, the file rewritten
 after every episode) with a small CEM (the paper's horizon and iterations, fewer samples)
-and 100-step episodes on HalfCheetah-v4: ``--episodes`` episodes on 1 worker (in-process, as the CLI does) and
-twice as many on 2 workers. Two ratios:
+and 100-step episodes on HalfCheetah-v4: ``--episodes`` episodes on 1 worker (in-process,
+as the CLI does) and twice as many on 2 workers. Two ratios:
 
 * **steady state**: episodes per second of episode time, from the seconds each episode
   record holds (what a run of hours sees; spawning the workers is excluded);

@@ -9,7 +9,6 @@ the kind ``rtfm_predict``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,17 +16,10 @@ import numpy as np
 
 from cwmb.rtfm import rules
 from cwmb.rtfm.predictions import RtfmPredictions
-from cwmb.sandbox.jobs import check_row_ids, row_ids_of
+from cwmb.sandbox.jobs import check_row_ids, reply_array, row_ids_of
 from cwmb.sandbox.row_problems import problems_from_wire
 
 KIND = "rtfm_predict"
-
-
-def _field(value: Mapping[str, Any], key: str, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
-    arr = value.get(key)
-    if not isinstance(arr, np.ndarray) or arr.dtype != np.dtype(dtype) or arr.shape != shape:
-        raise ValueError(f"reply field {key!r} is not a {np.dtype(dtype)} array of shape {shape}")
-    return arr
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,15 +56,15 @@ class RtfmPredictJob:
         if not isinstance(value, dict):
             raise ValueError("rtfm predict reply is not a mapping")
         n = self.states.shape[0]
-        next_states = _field(value, "next_states", np.int64, (n, rules.STATE_WIDTH))
+        next_states = reply_array(value, "next_states", np.int64, (n, rules.STATE_WIDTH))
         if ((next_states < -1) | (next_states >= len(rules.VOCABULARY))).any():
             raise ValueError("reply field 'next_states' holds codes outside the vocabulary")
         return RtfmPredictions(
             next_states=next_states,
-            valid_actions=_field(value, "valid_actions", np.bool_, (n, rules.N_ACTIONS)),
-            rewards=_field(value, "rewards", np.float64, (n,)),
-            dones=_field(value, "dones", np.bool_, (n,)),
-            valid=_field(value, "valid", np.bool_, (n,)),
+            valid_actions=reply_array(value, "valid_actions", np.bool_, (n, rules.N_ACTIONS)),
+            rewards=reply_array(value, "rewards", np.float64, (n,)),
+            dones=reply_array(value, "dones", np.bool_, (n,)),
+            valid=reply_array(value, "valid", np.bool_, (n,)),
             problems=problems_from_wire(value, n),
-            mutated=_field(value, "mutated", np.bool_, (n,)),
+            mutated=reply_array(value, "mutated", np.bool_, (n,)),
         )

@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol, TypeVar
 import numpy as np
 
 from cwmb.predictions import Predictions
-from cwmb.sandbox.row_problems import problems_from_wire
+from cwmb.sandbox.row_problems import MAX_PROBLEM_CHARS, problems_from_wire
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -24,7 +24,6 @@ ObsKind = Literal["box", "discrete", "tuple"]
 ActionKind = Literal["discrete", "continuous"]
 _OBS_KINDS = ("box", "discrete", "tuple")
 _ACTION_KINDS = ("discrete", "continuous")
-_MAX_PROBLEM = 300
 
 
 class Job(Protocol[T_co]):
@@ -74,7 +73,7 @@ def row_ids_of(row_ids: np.ndarray | None, n: int) -> np.ndarray:
     return np.arange(n, dtype=np.int64) if row_ids is None else row_ids.astype(np.int64)
 
 
-def _field(value: Mapping[str, Any], key: str, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
+def reply_array(value: Mapping[str, Any], key: str, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
     """``value[key]`` if it is an array of exactly ``dtype`` and ``shape``; else ValueError."""
     arr = value.get(key)
     if not isinstance(arr, np.ndarray) or arr.dtype != np.dtype(dtype) or arr.shape != shape:
@@ -122,10 +121,10 @@ class PredictJob:
             raise ValueError("predict reply is not a mapping")
         n, dim = self.states.shape
         return Predictions(
-            next_states=_field(value, "next_states", np.float64, (n, dim)),
-            rewards=_field(value, "rewards", np.float64, (n,)),
-            dones=_field(value, "dones", np.bool_, (n,)),
-            valid=_field(value, "valid", np.bool_, (n,)),
+            next_states=reply_array(value, "next_states", np.float64, (n, dim)),
+            rewards=reply_array(value, "rewards", np.float64, (n,)),
+            dones=reply_array(value, "dones", np.bool_, (n,)),
+            valid=reply_array(value, "valid", np.bool_, (n,)),
             problems=problems_from_wire(value, n),
         )
 
@@ -179,7 +178,7 @@ class CheckJob:
         """The findings, as a tuple of strings."""
         if not isinstance(value, list) or not all(isinstance(f, str) for f in value):
             raise ValueError("check reply is not a list of strings")
-        return tuple(f[: _MAX_PROBLEM * 4] for f in value)
+        return tuple(f[: MAX_PROBLEM_CHARS * 4] for f in value)
 
 
 @dataclass(frozen=True, eq=False)
